@@ -4,6 +4,7 @@ import dev.refusal.internal.HostSyntax;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -91,10 +92,7 @@ public final class Endpoint {
       // RFC 6874: a zone id inside a URI is written with its '%' escaped as %25.
       hostPort = hostPort.replace("%25", "%");
     }
-    int defaultPort = defaultPort(scheme);
-    return fromHostPort(hostPort, defaultPort, defaultPort < 0
-        ? "URL (scheme '" + HostSyntax.printable(scheme) + "' has no default port)"
-        : "URL");
+    return fromHostPort(hostPort, defaultPort(scheme), "URL", scheme);
   }
 
   /**
@@ -103,7 +101,8 @@ public final class Endpoint {
    *
    * @throws IllegalArgumentException naming the bad part: empty or blank input, a missing or
    *     non-numeric port, a port out of range, an IPv6 literal with a port but no brackets, a
-   *     control character, a host name over 253 characters or a label over 63
+   *     control character, a host name over 253 characters or a label over 63, and user-info,
+   *     a path, a query or a fragment in text that is not a URL
    */
   public static Endpoint parse(String text) {
     Objects.requireNonNull(text, "text");
@@ -120,9 +119,11 @@ public final class Endpoint {
       URI uri;
       try {
         uri = new URI(trimmed);
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
+        // Not chained: the cause's message quotes the whole input, user-info and query included,
+        // and would reach every log that prints the stack trace.
         throw new IllegalArgumentException(
-            "endpoint is not a valid URL at index " + e.getIndex() + ": " + e.getReason(), e);
+            "endpoint is not a valid URL at index " + e.getIndex() + ": " + e.getReason());
       }
       return of(uri);
     }
@@ -130,10 +131,31 @@ public final class Endpoint {
       throw new IllegalArgumentException(
           "endpoint contains '@': user-info is not accepted in host:port (write a URL, or drop it)");
     }
-    return fromHostPort(trimmed, -1, "endpoint");
+    int extra = firstIndexOfAny(trimmed, "/?#");
+    if (extra >= 0) {
+      // Only what comes before is quoted: a query after host:port may well hold a token.
+      throw new IllegalArgumentException("endpoint has a path, query or fragment after '"
+          + HostSyntax.printable(trimmed.substring(0, extra))
+          + "' (expected host:port, or a URL with a scheme)");
+    }
+    return fromHostPort(trimmed, -1, "endpoint", null);
   }
 
-  private static Endpoint fromHostPort(String hostPort, int defaultPort, String what) {
+  private static int firstIndexOfAny(String text, String chars) {
+    for (int i = 0; i < text.length(); i++) {
+      if (chars.indexOf(text.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Splits and checks {@code host[:port]} or {@code [ipv6][:port]}; {@code scheme} is null when
+   * the text did not come from a URL.
+   */
+  private static Endpoint fromHostPort(String hostPort, int defaultPort, String what,
+      String scheme) {
     String host;
     String portText;
     if (hostPort.startsWith("[")) {
@@ -151,7 +173,7 @@ public final class Endpoint {
         throw new IllegalArgumentException(
             what + " has '" + HostSyntax.printable(rest) + "' after ']' (expected :port)");
       }
-      if (host.indexOf(':') < 0) {
+      if (!host.isEmpty() && host.indexOf(':') < 0) {
         throw new IllegalArgumentException(
             what + " has brackets around '" + HostSyntax.printable(host)
                 + "', which is not an IPv6 address");
@@ -161,8 +183,8 @@ public final class Endpoint {
       int lastColon = hostPort.lastIndexOf(':');
       if (firstColon != lastColon) {
         throw new IllegalArgumentException(
-            "'" + HostSyntax.printable(hostPort) + "' looks like an IPv6 address; with a port,"
-                + " write it in brackets: [address]:port");
+            what + " '" + HostSyntax.printable(hostPort) + "' has more than one ':'; an IPv6"
+                + " address with a port is written in brackets: [address]:port");
       }
       host = firstColon < 0 ? hostPort : hostPort.substring(0, firstColon);
       portText = firstColon < 0 ? null : hostPort.substring(firstColon + 1);
@@ -173,8 +195,11 @@ public final class Endpoint {
     int port;
     if (portText == null) {
       if (defaultPort < 0) {
-        throw new IllegalArgumentException(
-            what + " '" + HostSyntax.printable(hostPort) + "' has no port (expected host:port)");
+        throw new IllegalArgumentException(what + " '" + HostSyntax.printable(hostPort)
+            + "' has no port " + (scheme == null
+                ? "(expected host:port)"
+                : "and scheme '" + HostSyntax.printable(scheme)
+                    + "' has no default port (only http, ws, https and wss have one)"));
       }
       port = defaultPort;
     } else {
@@ -189,34 +214,49 @@ public final class Endpoint {
     }
     boolean negative = text.charAt(0) == '-';
     int start = negative ? 1 : 0;
-    if (start == text.length() || text.length() - start > 6) {
+    if (start == text.length()) {
       throw notNumeric(text, what);
     }
-    int value = 0;
     for (int i = start; i < text.length(); i++) {
       char c = text.charAt(i);
+      // ASCII only: Character.isDigit would let Arabic-Indic or full-width digits through.
       if (c < '0' || c > '9') {
         throw notNumeric(text, what);
       }
-      value = value * 10 + (c - '0');
     }
+    // Past leading zeros the digit count alone rules out both overflow and a valid port.
+    int significant = start;
+    while (significant < text.length() - 1 && text.charAt(significant) == '0') {
+      significant++;
+    }
+    if (text.length() - significant > 5) {
+      throw outOfRange(shorten(text), what);
+    }
+    int value = Integer.parseInt(text, significant, text.length(), 10);
     checkPort(negative ? -value : value, what);
     return negative ? -value : value;
   }
 
+  private static String shorten(String text) {
+    return text.length() > 12 ? text.substring(0, 12) + "…" : text;
+  }
+
   private static IllegalArgumentException notNumeric(String text, String what) {
-    String shown = text.length() > 12 ? text.substring(0, 12) + "…" : text;
     return new IllegalArgumentException(
-        (what == null ? "" : what + ": ") + "port '" + HostSyntax.printable(shown)
+        (what == null ? "" : what + ": ") + "port '" + HostSyntax.printable(shorten(text))
             + "' is not a number from 1 to 65535");
   }
 
   private static void checkPort(int port, String what) {
     if (port < MIN_PORT || port > MAX_PORT) {
-      throw new IllegalArgumentException(
-          (what == null ? "" : what + ": ") + "port " + port
-              + " is out of range (must be 1 to 65535)");
+      throw outOfRange(Integer.toString(port), what);
     }
+  }
+
+  private static IllegalArgumentException outOfRange(String port, String what) {
+    return new IllegalArgumentException(
+        (what == null ? "" : what + ": ") + "port " + port
+            + " is out of range (must be 1 to 65535)");
   }
 
   private static int defaultPort(String scheme) {

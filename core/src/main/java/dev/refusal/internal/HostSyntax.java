@@ -28,11 +28,19 @@ public final class HostSyntax {
     }
     rejectControlCharacters(host, "host");
     String h = host;
+    boolean bracketed = false;
     if (h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
       h = h.substring(1, h.length() - 1);
+      bracketed = true;
     }
     if (h.indexOf(':') >= 0) {
-      return normalizeIpv6(h);
+      return normalizeIpv6(h, bracketed);
+    }
+    if (bracketed) {
+      // Brackets mark an IPv6 literal only; accepting [name] would let two spellings of one
+      // endpoint compare unequal.
+      throw new IllegalArgumentException(
+          "host has brackets around '" + printable(h) + "', which is not an IPv6 address");
     }
     if (looksNumeric(h)) {
       if (!isIpv4Literal(h)) {
@@ -45,18 +53,7 @@ public final class HostSyntax {
   }
 
   private static String normalizeName(String name) {
-    String ascii = name;
-    for (int i = 0; i < name.length(); i++) {
-      if (name.charAt(i) >= 0x80) {
-        try {
-          ascii = IDN.toASCII(name, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              "host '" + printable(name) + "' is not a valid internationalized name", e);
-        }
-        break;
-      }
-    }
+    String ascii = toAscii(name);
     if (ascii.endsWith(".") && ascii.length() > 1) {
       ascii = ascii.substring(0, ascii.length() - 1);
     }
@@ -91,6 +88,54 @@ public final class HostSyntax {
       }
     }
     return ascii.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Converts label by label rather than handing the whole name to {@link IDN}, which rejects a
+   * name outright when any label is too long; this way every name gets the same length checks
+   * and messages, and an error names the label at fault.
+   */
+  private static String toAscii(String name) {
+    if (isAscii(name)) {
+      return name;
+    }
+    StringBuilder sb = new StringBuilder(name.length() + 16);
+    int labelStart = 0;
+    for (int i = 0; i <= name.length(); i++) {
+      if (i < name.length() && !isLabelSeparator(name.charAt(i))) {
+        continue;
+      }
+      String label = name.substring(labelStart, i);
+      if (isAscii(label)) {
+        sb.append(label);
+      } else {
+        try {
+          sb.append(IDN.toASCII(label, IDN.ALLOW_UNASSIGNED));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("host label '" + printable(label)
+              + "' is not a valid internationalized name (" + e.getMessage() + ")", e);
+        }
+      }
+      if (i < name.length()) {
+        sb.append('.');
+      }
+      labelStart = i + 1;
+    }
+    return sb.toString();
+  }
+
+  /** The full stop and the ideographic and full-width dots IDNA treats as label separators. */
+  private static boolean isLabelSeparator(char c) {
+    return c == '.' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61';
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isNameChar(char c) {
@@ -145,7 +190,7 @@ public final class HostSyntax {
     return part == 4;
   }
 
-  private static String normalizeIpv6(String text) {
+  private static String normalizeIpv6(String text, boolean bracketed) {
     int percent = text.indexOf('%');
     String address = percent < 0 ? text : text.substring(0, percent);
     String zone = percent < 0 ? null : text.substring(percent + 1);
@@ -164,6 +209,10 @@ public final class HostSyntax {
       }
     }
     byte[] bytes = parseIpv6(address);
+    if (bytes == null && !bracketed && text.indexOf(':') == text.lastIndexOf(':')) {
+      throw new IllegalArgumentException("host '" + printable(text)
+          + "' contains ':', which only IPv6 literals may (give the port separately)");
+    }
     if (bytes == null) {
       throw new IllegalArgumentException(
           "host '" + printable(text) + "' is not a valid IPv6 address");
@@ -215,7 +264,7 @@ public final class HostSyntax {
       }
       int value = 0;
       for (int k = 0; k < group.length(); k++) {
-        int d = Character.digit(group.charAt(k), 16);
+        int d = hexDigit(group.charAt(k));
         if (d < 0) {
           return null;
         }
@@ -257,11 +306,32 @@ public final class HostSyntax {
     return out;
   }
 
-  /** Formats 16 bytes in the RFC 5952 text form ({@code ::1}, {@code 2001:db8::7}). */
+  /** ASCII only: {@link Character#digit} would also accept Arabic-Indic or full-width digits. */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /**
+   * Formats 16 bytes in the RFC 5952 text form ({@code ::1}, {@code 2001:db8::7}), writing an
+   * IPv4-mapped address in the mixed form its section 5 recommends ({@code ::ffff:192.0.2.1}).
+   */
   public static String formatIpv6(byte[] b) {
     int[] g = new int[8];
     for (int i = 0; i < 8; i++) {
       g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
+      return "::ffff:" + (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "."
+          + (b[15] & 0xff);
     }
     int bestStart = -1;
     int bestLength = 1;

@@ -1,0 +1,163 @@
+package dev.refusal;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer to "why was this connect refused?": a cause, how sure we are, what was seen, and
+ * what to do about it.
+ *
+ * <p>Immutable and safe to share; a {@link Diagnoser} caches and hands the same instance to every
+ * caller that fails on the same endpoint within its time-to-live. No field holds URL user-info,
+ * a query string or a header.
+ */
+public final class Diagnosis {
+  private final Endpoint endpoint;
+  private final FailureKind kind;
+  private final RefusalCause cause;
+  private final Confidence confidence;
+  private final String summary;
+  private final String remedy;
+  private final List<Evidence> evidence;
+  private final Duration elapsed;
+
+  private Diagnosis(Endpoint endpoint, FailureKind kind, RefusalCause cause,
+      Confidence confidence, String summary, String remedy, List<Evidence> evidence,
+      Duration elapsed) {
+    this.endpoint = endpoint;
+    this.kind = kind;
+    this.cause = cause;
+    this.confidence = confidence;
+    this.summary = summary;
+    this.remedy = remedy;
+    this.evidence = List.copyOf(evidence);
+    this.elapsed = elapsed;
+  }
+
+  /**
+   * Returns a diagnosis; {@link Diagnoser} makes these, and so may tests and custom integrations.
+   *
+   * @throws NullPointerException if any argument is null
+   */
+  public static Diagnosis of(Endpoint endpoint, FailureKind kind, RefusalCause cause,
+      Confidence confidence, String summary, String remedy, List<Evidence> evidence,
+      Duration elapsed) {
+    return new Diagnosis(Objects.requireNonNull(endpoint, "endpoint"),
+        Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(cause, "cause"),
+        Objects.requireNonNull(confidence, "confidence"), Objects.requireNonNull(summary, "summary"),
+        Objects.requireNonNull(remedy, "remedy"), Objects.requireNonNull(evidence, "evidence"),
+        Objects.requireNonNull(elapsed, "elapsed"));
+  }
+
+  /** The endpoint that failed, with the address dialled when it was known. */
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** What kind of failure was diagnosed. */
+  public FailureKind kind() {
+    return kind;
+  }
+
+  /** The cause. */
+  public RefusalCause cause() {
+    return cause;
+  }
+
+  /** How sure the diagnosis is. */
+  public Confidence confidence() {
+    return confidence;
+  }
+
+  /** What was found, in one sentence: {@code a process listens on 127.0.0.1:8080 only}. */
+  public String summary() {
+    return summary;
+  }
+
+  /** What to do, in one or two sentences: a bind address, a command to run on the server. */
+  public String remedy() {
+    return remedy;
+  }
+
+  /** What each probe saw, in the order they looked. Unmodifiable. */
+  public List<Evidence> evidence() {
+    return evidence;
+  }
+
+  /** How long the diagnosis took. */
+  public Duration elapsed() {
+    return elapsed;
+  }
+
+  /** Shorthand for {@code cause().isTransient()}. */
+  public boolean isTransient() {
+    return cause.isTransient();
+  }
+
+  /**
+   * The one-line form used as the message of {@link DiagnosedConnectException}: {@code Connection
+   * refused: host:port (address) — CAUSE (CONFIDENCE): summary. remedy}.
+   */
+  public String headline() {
+    StringBuilder sb = new StringBuilder(160);
+    sb.append(kindPhrase(kind)).append(": ").append(endpoint);
+    InetSocketAddress address = endpoint.address().orElse(null);
+    if (address != null && address.getAddress() != null) {
+      sb.append(" (").append(address.getAddress().getHostAddress()).append(')');
+    }
+    sb.append(" — ").append(cause).append(" (").append(confidence).append("): ").append(summary);
+    if (!summary.endsWith(".")) {
+      sb.append('.');
+    }
+    sb.append(' ').append(remedy);
+    return sb.toString();
+  }
+
+  /** The one-paragraph human form: the headline, then the evidence and the time it took. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(headline());
+    if (!evidence.isEmpty()) {
+      sb.append(" Evidence: ");
+      for (int i = 0; i < evidence.size(); i++) {
+        if (i > 0) {
+          sb.append("; ");
+        }
+        sb.append(evidence.get(i));
+      }
+      sb.append('.');
+    }
+    sb.append(" (diagnosed in ").append(formatMillis(elapsed)).append(')');
+    return sb.toString();
+  }
+
+  static String kindPhrase(FailureKind kind) {
+    switch (kind) {
+      case REFUSED:
+        return "Connection refused";
+      case CONNECT_TIMEOUT:
+        return "Connect timed out";
+      case UNKNOWN_HOST:
+        return "Unknown host";
+      case NO_ROUTE_TO_HOST:
+        return "No route to host";
+      case NETWORK_UNREACHABLE:
+        return "Network unreachable";
+      case LOCAL_ADDRESS_UNAVAILABLE:
+        return "No local address available";
+      case LOCAL_FD_EXHAUSTED:
+        return "Too many open files";
+      case RESET:
+        return "Connection reset";
+      default:
+        return "Connection failed";
+    }
+  }
+
+  private static String formatMillis(Duration d) {
+    long micros = d.toNanos() / 1_000;
+    return micros >= 10_000 ? (micros / 1_000) + " ms" : (micros / 1_000.0) + " ms";
+  }
+}

@@ -1,0 +1,41 @@
+package dev.refusal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * How the {@link Diagnoser} resolves host names: as the client saw them, and afresh.
+ *
+ * <p>Implement it to plug in service discovery, or in tests to make DNS move. Implementations must
+ * be thread-safe. The diagnoser bounds every call by its time budget and treats any exception as
+ * "could not resolve".
+ */
+public interface HostResolver {
+
+  /**
+   * Resolves {@code host} the way the client does (for the JVM: through its address cache).
+   *
+   * @return every address, never empty
+   * @throws IOException when the name does not resolve
+   */
+  List<InetAddress> lookup(String host) throws IOException;
+
+  /**
+   * Resolves {@code host} bypassing every cache the client may have used, to tell whether the
+   * address the client dialled is stale. The default asks {@link #lookup(String)} again.
+   *
+   * @throws IOException when the name does not resolve
+   */
+  default List<InetAddress> lookupFresh(String host) throws IOException {
+    return lookup(host);
+  }
+
+  /**
+   * The JVM's resolver for {@link #lookup}, and a direct DNS query (JNDI {@code dns:}, which does
+   * not use the JVM's cache) for {@link #lookupFresh}.
+   */
+  static HostResolver system() {
+    return dev.refusal.internal.diagnosis.SystemHostResolver.INSTANCE;
+  }
+}

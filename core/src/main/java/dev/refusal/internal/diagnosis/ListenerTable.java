@@ -1,0 +1,241 @@
+package dev.refusal.internal.diagnosis;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The Linux socket table from {@code /proc/net/tcp} and {@code /proc/net/tcp6}.
+ *
+ * <p>Addresses there are hex in host byte order: {@code 0100007F:1F90} is 127.0.0.1:8080 on
+ * x86. A Java listener on 127.0.0.1 shows in {@code tcp6} as {@code ::ffff:127.0.0.1}, because
+ * Java opens dual-stack sockets; a v6-only listener on {@code ::} and a dual-stack one look the
+ * same. For a LISTEN row, {@code rx_queue} is the number of connections waiting in the accept
+ * queue. Malformed lines are skipped and counted, never thrown.
+ */
+public final class ListenerTable {
+
+  /** TCP states as the kernel numbers them. */
+  public static final int ESTABLISHED = 0x01;
+  public static final int TIME_WAIT = 0x06;
+  public static final int LISTEN = 0x0A;
+
+  /** One row of the table. */
+  public static final class Row {
+    public final InetAddress local;
+    public final int localPort;
+    public final InetAddress remote;
+    public final int remotePort;
+    public final int state;
+    public final long rxQueue;
+    /** True for a row of {@code tcp6}. */
+    public final boolean fromTcp6;
+
+    Row(InetAddress local, int localPort, InetAddress remote, int remotePort, int state,
+        long rxQueue, boolean fromTcp6) {
+      this.local = local;
+      this.localPort = localPort;
+      this.remote = remote;
+      this.remotePort = remotePort;
+      this.state = state;
+      this.rxQueue = rxQueue;
+      this.fromTcp6 = fromTcp6;
+    }
+
+    /** The bound address as a person writes it; IPv4-mapped rows show as IPv4. */
+    public String localText() {
+      String host = local instanceof Inet6Address ? "[" + local.getHostAddress() + "]"
+          : local.getHostAddress();
+      return host + ":" + localPort;
+    }
+
+    /** True for a wildcard bind: 0.0.0.0 or ::. */
+    public boolean isWildcard() {
+      return local.isAnyLocalAddress();
+    }
+  }
+
+  private final List<Row> rows;
+  private final int malformed;
+  private final boolean readable;
+
+  private ListenerTable(List<Row> rows, int malformed, boolean readable) {
+    this.rows = rows;
+    this.malformed = malformed;
+    this.readable = readable;
+  }
+
+  /** Reads both files through {@code system}; a table that could not be read says so. */
+  public static ListenerTable read(SystemView system) {
+    String tcp = system.readFile(ProcFiles.TCP);
+    String tcp6 = system.readFile(ProcFiles.TCP6);
+    if (tcp == null && tcp6 == null) {
+      return new ListenerTable(Collections.emptyList(), 0, false);
+    }
+    List<Row> rows = new ArrayList<>();
+    int bad = parse(tcp, false, rows) + parse(tcp6, true, rows);
+    return new ListenerTable(Collections.unmodifiableList(rows), bad, true);
+  }
+
+  /** Parses the text of one file; returns the number of malformed lines skipped. */
+  public static int parse(String text, boolean tcp6, List<Row> into) {
+    if (text == null) {
+      return 0;
+    }
+    int bad = 0;
+    int start = 0;
+    boolean header = true;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      String line = text.substring(start, end).trim();
+      start = end + 1;
+      if (header) {
+        header = false;
+        if (line.startsWith("sl")) {
+          continue;
+        }
+      }
+      if (line.isEmpty()) {
+        continue;
+      }
+      Row row = parseLine(line, tcp6);
+      if (row == null) {
+        bad++;
+      } else {
+        into.add(row);
+      }
+    }
+    return bad;
+  }
+
+  /** Parses one data line, or returns null when it is malformed. */
+  static Row parseLine(String line, boolean tcp6) {
+    String[] f = line.split("\\s+");
+    if (f.length < 5 || !f[0].endsWith(":")) {
+      return null;
+    }
+    int lc = f[1].indexOf(':');
+    int rc = f[2].indexOf(':');
+    int qc = f[4].indexOf(':');
+    if (lc < 0 || rc < 0 || qc < 0) {
+      return null;
+    }
+    InetAddress local = address(f[1].substring(0, lc), tcp6);
+    InetAddress remote = address(f[2].substring(0, rc), tcp6);
+    int localPort = hexInt(f[1].substring(lc + 1), 4);
+    int remotePort = hexInt(f[2].substring(rc + 1), 4);
+    int state = hexInt(f[3], 2);
+    long rx = hexLong(f[4].substring(qc + 1));
+    if (local == null || remote == null || localPort < 0 || remotePort < 0 || state < 0
+        || rx < 0) {
+      return null;
+    }
+    return new Row(local, localPort, remote, remotePort, state, rx, tcp6);
+  }
+
+  private static InetAddress address(String hex, boolean tcp6) {
+    int words = tcp6 ? 4 : 1;
+    if (hex.length() != words * 8) {
+      return null;
+    }
+    byte[] bytes = new byte[words * 4];
+    for (int w = 0; w < words; w++) {
+      long word = hexLong(hex.substring(w * 8, w * 8 + 8));
+      if (word < 0) {
+        return null;
+      }
+      // Each 32-bit word is printed in host order; Linux on x86 and arm64 is little-endian.
+      for (int b = 0; b < 4; b++) {
+        bytes[w * 4 + b] = (byte) (word >>> (8 * b));
+      }
+    }
+    try {
+      // getByAddress turns ::ffff:a.b.c.d into an Inet4Address: the mapped form reads as IPv4.
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  private static int hexInt(String s, int maxDigits) {
+    if (s.isEmpty() || s.length() > maxDigits) {
+      return -1;
+    }
+    long v = hexLong(s);
+    return v < 0 ? -1 : (int) v;
+  }
+
+  private static long hexLong(String s) {
+    if (s.isEmpty() || s.length() > 15) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      int d = Character.digit(s.charAt(i), 16);
+      if (d < 0) {
+        return -1;
+      }
+      v = (v << 4) | d;
+    }
+    return v;
+  }
+
+  /** False when neither file could be read (not Linux, or /proc hidden). */
+  public boolean readable() {
+    return readable;
+  }
+
+  /** Lines that could not be parsed. */
+  public int malformedLines() {
+    return malformed;
+  }
+
+  /** All rows. */
+  public List<Row> rows() {
+    return rows;
+  }
+
+  /** LISTEN rows on {@code port}. */
+  public List<Row> listenersOn(int port) {
+    List<Row> out = new ArrayList<>(2);
+    for (Row r : rows) {
+      if (r.state == LISTEN && r.localPort == port) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Rows in {@code state}. */
+  public int count(int state) {
+    int n = 0;
+    for (Row r : rows) {
+      if (r.state == state) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * True when a LISTEN row would take a connect to {@code target}: bound to it, or to the
+   * wildcard of its family. A {@code ::} row in tcp6 may be v6-only, so it is not counted for
+   * an IPv4 target here; the caller decides with what else it knows.
+   */
+  public static boolean accepts(Row listener, InetAddress target) {
+    if (listener.local.equals(target)) {
+      return true;
+    }
+    if (!listener.isWildcard()) {
+      return false;
+    }
+    return (listener.local instanceof Inet4Address) == (target instanceof Inet4Address);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.refusal.internal.diagnosis;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.refusal.FailureKind;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.net.InetAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The machine itself. Interface addresses are enumerated at most every few seconds. */
+public final class RealSystemView implements SystemView {
+
+  public static final RealSystemView INSTANCE = new RealSystemView();
+
+  private static final long INTERFACES_TTL_NANOS = 5_000_000_000L;
+
+  private volatile Map<InetAddress, String> interfaces;
+  private volatile long interfacesReadAt;
+
+  private RealSystemView() {}
+
+  @Override
+  public Dial dial(InetSocketAddress address, int timeoutMillis) {
+    try (Socket socket = new Socket()) {
+      socket.connect(address, Math.max(1, timeoutMillis));
+      return Dial.ACCEPTED;
+    } catch (IOException | RuntimeException e) {
+      FailureKind kind = FailureKind.of(e);
+      switch (kind) {
+        case REFUSED:
+          return Dial.REFUSED;
+        case CONNECT_TIMEOUT:
+          return Dial.TIMED_OUT;
+        case NO_ROUTE_TO_HOST:
+        case NETWORK_UNREACHABLE:
+          return Dial.UNREACHABLE;
+        default:
+          return Dial.FAILED;
+      }
+    }
+  }
+
+  @Override
+  public String readFile(String path) {
+    if (!ProcFiles.ALLOWED.contains(path)) {
+      throw new IllegalArgumentException("not a file the probes may read: " + path);
+    }
+    try {
+      return new String(Files.readAllBytes(Path.of(path)), StandardCharsets.US_ASCII);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public boolean fileExists(String path) {
+    if (!ProcFiles.MARKERS.contains(path)) {
+      throw new IllegalArgumentException("not a container marker: " + path);
+    }
+    try {
+      return Files.exists(Path.of(path));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String env(String name) {
+    try {
+      return System.getenv(name);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Map<InetAddress, String> localAddresses() {
+    Map<InetAddress, String> current = interfaces;
+    long now = System.nanoTime();
+    if (current != null && now - interfacesReadAt < INTERFACES_TTL_NANOS) {
+      return current;
+    }
+    Map<InetAddress, String> read = new LinkedHashMap<>();
+    try {
+      Enumeration<NetworkInterface> all = NetworkInterface.getNetworkInterfaces();
+      while (all != null && all.hasMoreElements()) {
+        NetworkInterface nif = all.nextElement();
+        for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
+          if (ia.getAddress() != null) {
+            read.put(withoutScope(ia.getAddress()), nif.getName());
+          }
+        }
+      }
+    } catch (SocketException | RuntimeException e) {
+      return current == null ? Collections.emptyMap() : current;
+    }
+    interfaces = Collections.unmodifiableMap(read);
+    interfacesReadAt = now;
+    return interfaces;
+  }
+
+  /** Link-local addresses carry a scope id; comparisons must not depend on it. */
+  static InetAddress withoutScope(InetAddress a) {
+    if (a instanceof java.net.Inet6Address && ((java.net.Inet6Address) a).getScopeId() != 0) {
+      try {
+        return InetAddress.getByAddress(a.getAddress());
+      } catch (IOException e) {
+        return a;
+      }
+    }
+    return a;
+  }
+
+  @Override
+  public FdUsage fdUsage() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (!(os instanceof UnixOperatingSystemMXBean)) {
+      return new FdUsage(-1, -1, false);
+    }
+    UnixOperatingSystemMXBean unix = (UnixOperatingSystemMXBean) os;
+    long max = unix.getMaxFileDescriptorCount();
+    try {
+      return new FdUsage(unix.getOpenFileDescriptorCount(), max, false);
+    } catch (InternalError e) {
+      // Counting needs a descriptor of its own; with none left the JDK throws InternalError.
+      return new FdUsage(-1, max, true);
+    }
+  }
+}
