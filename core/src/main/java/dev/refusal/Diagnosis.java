@@ -1,5 +1,6 @@
 package dev.refusal;
 
+import dev.refusal.internal.HostSyntax;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -105,7 +106,7 @@ public final class Diagnosis {
     sb.append(kindPhrase(kind)).append(": ").append(endpoint);
     InetSocketAddress address = endpoint.address().orElse(null);
     if (address != null && address.getAddress() != null) {
-      sb.append(" (").append(address.getAddress().getHostAddress()).append(')');
+      sb.append(" (").append(HostSyntax.addressText(address.getAddress())).append(')');
     }
     sb.append(" — ").append(cause).append(" (").append(confidence).append("): ").append(summary);
     if (!summary.endsWith(".")) {

@@ -365,6 +365,19 @@ public final class HostSyntax {
     return sb.toString();
   }
 
+  /** An address as a person writes it: {@code 127.0.0.1}, {@code ::1} (RFC 5952), no scope. */
+  public static String addressText(java.net.InetAddress address) {
+    return address instanceof java.net.Inet6Address ? formatIpv6(address.getAddress())
+        : address.getHostAddress();
+  }
+
+  /** An address and port: {@code 127.0.0.1:80}, {@code [::1]:80}. */
+  public static String socketText(java.net.InetAddress address, int port) {
+    return address instanceof java.net.Inet6Address
+        ? "[" + formatIpv6(address.getAddress()) + "]:" + port
+        : address.getHostAddress() + ":" + port;
+  }
+
   /** Throws when {@code text} holds an ISO control character, naming it and its index. */
   public static void rejectControlCharacters(String text, String what) {
     for (int i = 0; i < text.length(); i++) {

@@ -6,9 +6,9 @@ import dev.refusal.Evidence;
 import dev.refusal.FailureKind;
 import dev.refusal.HostResolver;
 import dev.refusal.RefusalCause;
+import dev.refusal.internal.HostSyntax;
 import dev.refusal.internal.diagnosis.SystemView.Dial;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -146,20 +146,20 @@ public final class DiagnosisRun {
       return;
     }
     InetAddress dialled = dialledAddress();
-    if (dialled == null) {
+    if (dialled == null || staleAddress(dialled)) {
       return;
     }
     if (dialled.isLoopbackAddress()) {
-      note("local-addresses", dialled.getHostAddress() + " is loopback");
+      note("local-addresses", HostSyntax.addressText(dialled) + " is loopback");
       refusedOnLoopback(dialled);
       return;
     }
     String nif = system.localAddresses().get(dialled);
     if (nif != null) {
-      note("local-addresses", dialled.getHostAddress() + " is this host's " + nif + " address");
+      note("local-addresses", HostSyntax.addressText(dialled) + " is this host's " + nif + " address");
       refusedOnLocalInterface(dialled, nif);
     } else {
-      note("local-addresses", dialled.getHostAddress() + " is not an address of this host");
+      note("local-addresses", HostSyntax.addressText(dialled) + " is not an address of this host");
       refusedOnRemote(dialled);
     }
   }
@@ -231,9 +231,6 @@ public final class DiagnosisRun {
   }
 
   private void refusedOnRemote(InetAddress dialled) {
-    if (staleAddress(dialled)) {
-      return;
-    }
     int probes = 0;
     for (InetAddress other : addresses) {
       if (other.equals(dialled) || probes >= MAX_ADDRESS_PROBES) {
@@ -248,7 +245,7 @@ public final class DiagnosisRun {
           conclude(RefusalCause.NO_LISTENER, Confidence.MEDIUM,
               "nothing accepts on " + hostPort(dialled) + ", but " + hostPort(other)
                   + " of the same host name does: one instance is down",
-              "Restart or remove the instance at " + dialled.getHostAddress()
+              "Restart or remove the instance at " + HostSyntax.addressText(dialled)
                   + ". Clients that try every address (OkHttp does) get through meanwhile.");
         }
         return;
@@ -258,7 +255,7 @@ public final class DiagnosisRun {
       return;
     }
     conclude(RefusalCause.NO_LISTENER, Confidence.MEDIUM,
-        dialled.getHostAddress() + " answered with a reset: the host is up, but nothing accepts"
+        HostSyntax.addressText(dialled) + " answered with a reset: the host is up, but nothing accepts"
             + " connections on port " + port + " for this client. From here it cannot be told"
             + " whether the service is down, bound to the server's loopback only, or behind a"
             + " firewall REJECT rule",
@@ -303,7 +300,7 @@ public final class DiagnosisRun {
     }
     if (!sameFamily.isEmpty()) {
       ListenerTable.Row r = sameFamily.get(0);
-      if (r.local.isLoopbackAddress()) {
+      if (r.local.isLoopbackAddress() && !dialled.isLoopbackAddress()) {
         String nif = system.localAddresses().get(dialled);
         loopbackOnly(dialled, nif, r.local);
       } else if (dialled.isLoopbackAddress()) {
@@ -311,7 +308,7 @@ public final class DiagnosisRun {
         conclude(RefusalCause.WRONG_INTERFACE_BIND, Confidence.HIGH,
             "a process listens on " + r.localText() + " only"
                 + (nif == null ? "" : " (this host's " + nif + " address)") + "; "
-                + dialled.getHostAddress() + " is loopback",
+                + HostSyntax.addressText(dialled) + " is loopback",
             "Dial " + r.localText() + ", or bind the service to "
                 + (dialledV4 ? "0.0.0.0" : "::") + " (all interfaces) or to loopback as well.");
       } else {
@@ -322,7 +319,7 @@ public final class DiagnosisRun {
                 + hostPort(dialled),
             "Dial " + r.localText() + ", or bind the service to "
                 + (dialledV4 ? "0.0.0.0" : "::") + " (all interfaces) or to "
-                + dialled.getHostAddress() + ".");
+                + HostSyntax.addressText(dialled) + ".");
       }
       return;
     }
@@ -330,18 +327,18 @@ public final class DiagnosisRun {
     String bound = r.localText() + (r.isWildcard() && dialledV4 ? " with IPV6_V6ONLY set" : "");
     conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
         "a process listens on " + bound + " (" + (dialledV4 ? "IPv6" : "IPv4") + " only); "
-            + dialled.getHostAddress() + " is " + (dialledV4 ? "IPv4" : "IPv6"),
+            + HostSyntax.addressText(dialled) + " is " + (dialledV4 ? "IPv4" : "IPv6"),
         familyRemedy(dialledV4, r.local));
   }
 
   private void loopbackOnly(InetAddress dialled, String nif, InetAddress loopback) {
     String where = nif == null ? "" : " (this host's " + nif + " address)";
     conclude(RefusalCause.LOOPBACK_ONLY_BIND, Confidence.HIGH,
-        "a process listens on " + hostPort(loopback) + " only; " + dialled.getHostAddress()
+        "a process listens on " + hostPort(loopback) + " only; " + HostSyntax.addressText(dialled)
             + " is not loopback" + where,
         "Bind the service to " + (dialled instanceof Inet4Address ? "0.0.0.0" : "::")
-            + " or " + dialled.getHostAddress() + " (for example server.address, --bind, or"
-            + " listen in its config), or dial " + loopback.getHostAddress()
+            + " or " + HostSyntax.addressText(dialled) + " (for example server.address, --bind, or"
+            + " listen in its config), or dial " + HostSyntax.addressText(loopback)
             + " from this host.");
   }
 
@@ -359,7 +356,7 @@ public final class DiagnosisRun {
   private static String familyRemedy(boolean dialledV4, InetAddress accepting) {
     return "Bind the service to both families (:: with IPV6_V6ONLY off, or 0.0.0.0 and ::),"
         + " or dial " + (accepting.isAnyLocalAddress() ? "an " + (dialledV4 ? "IPv6" : "IPv4")
-            + " address" : accepting.getHostAddress())
+            + " address" : HostSyntax.addressText(accepting))
         + (dialledV4 ? "; a JVM client prefers IPv6 with -Djava.net.preferIPv6Addresses=true."
             : "; a JVM client prefers IPv4 with -Djava.net.preferIPv4Stack=true.");
   }
@@ -558,7 +555,7 @@ public final class DiagnosisRun {
       conclude(RefusalCause.UNREACHABLE, Confidence.MEDIUM,
           "this host has no route to the network of " + target,
           "Check the routes (ip route get " + (dialled == null ? endpoint.host()
-              : dialled.getHostAddress()) + ") and, for IPv6, whether this host has IPv6 at all.");
+              : HostSyntax.addressText(dialled)) + ") and, for IPv6, whether this host has IPv6 at all.");
     } else {
       conclude(RefusalCause.UNREACHABLE, Confidence.MEDIUM,
           "an ICMP host-unreachable came back for " + target + ": the host is down, or a"
@@ -599,7 +596,7 @@ public final class DiagnosisRun {
     if (dialled == null && !addresses.isEmpty()) {
       dialled = addresses.get(0);
       note("dns", "the client did not say which address it dialled; assuming the first, "
-          + dialled.getHostAddress());
+          + HostSyntax.addressText(dialled));
     }
     if (dialled == null) {
       conclude(RefusalCause.UNKNOWN, Confidence.LOW,
@@ -633,7 +630,7 @@ public final class DiagnosisRun {
       }
     }
     conclude(RefusalCause.STALE_ADDRESS, accepting != null ? Confidence.HIGH : Confidence.MEDIUM,
-        endpoint.host() + " no longer resolves to " + dialled.getHostAddress() + " (a fresh"
+        endpoint.host() + " no longer resolves to " + HostSyntax.addressText(dialled) + " (a fresh"
             + " query answers " + describe(fresh) + ")"
             + (accepting != null ? ", and " + hostPort(accepting) + " accepts" : ""),
         "Resolve the name again: lower networkaddress.cache.ttl (JVM default 30 s), refresh the"
@@ -690,8 +687,14 @@ public final class DiagnosisRun {
     ListenerTable table = ListenerTable.read(system);
     if (!table.readable()) {
       note("listener-table", "/proc/net/tcp and tcp6 cannot be read here (not Linux?)");
-    } else if (table.malformedLines() > 0) {
+      return table;
+    }
+    if (table.malformedLines() > 0) {
       note("listener-table", table.malformedLines() + " lines could not be parsed");
+    }
+    if (table.listenersOn(port).isEmpty()) {
+      note("listener-table", "no LISTEN row for port " + port + " in /proc/net/tcp or tcp6 ("
+          + table.rows().size() + " sockets read)");
     }
     return table;
   }
@@ -772,8 +775,7 @@ public final class DiagnosisRun {
   }
 
   private String hostPort(InetAddress a) {
-    return (a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress())
-        + ":" + port;
+    return HostSyntax.socketText(a, port);
   }
 
   private static String describe(List<InetAddress> list) {
@@ -782,7 +784,7 @@ public final class DiagnosisRun {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(list.get(i).getHostAddress());
+      sb.append(HostSyntax.addressText(list.get(i)));
     }
     if (list.size() > 8) {
       sb.append(" and ").append(list.size() - 8).append(" more");

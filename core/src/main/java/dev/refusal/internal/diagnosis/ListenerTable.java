@@ -1,7 +1,7 @@
 package dev.refusal.internal.diagnosis;
 
+import dev.refusal.internal.HostSyntax;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -48,9 +48,7 @@ public final class ListenerTable {
 
     /** The bound address as a person writes it; IPv4-mapped rows show as IPv4. */
     public String localText() {
-      String host = local instanceof Inet6Address ? "[" + local.getHostAddress() + "]"
-          : local.getHostAddress();
-      return host + ":" + localPort;
+      return HostSyntax.socketText(local, localPort);
     }
 
     /** True for a wildcard bind: 0.0.0.0 or ::. */

@@ -3,6 +3,7 @@ package dev.refusal.internal.diagnosis;
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.refusal.FailureKind;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.net.InetAddress;
@@ -57,8 +58,10 @@ public final class RealSystemView implements SystemView {
     if (!ProcFiles.ALLOWED.contains(path)) {
       throw new IllegalArgumentException("not a file the probes may read: " + path);
     }
-    try {
-      return new String(Files.readAllBytes(Path.of(path)), StandardCharsets.US_ASCII);
+    // A stream, not Files.readAllBytes: /proc files report a size that is not their length, and
+    // readAllBytes trusts it (it returns "3" for a port range of "32768 60999" here).
+    try (InputStream in = Files.newInputStream(Path.of(path))) {
+      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     } catch (IOException | RuntimeException e) {
       return null;
     }

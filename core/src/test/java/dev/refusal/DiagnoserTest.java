@@ -1,0 +1,264 @@
+package dev.refusal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.refusal.testing.FakeSystemView;
+import dev.refusal.testing.Loopback;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Diagnoser")
+class DiagnoserTest {
+
+  /** A probe that counts its runs, through the public SPI. */
+  static final class CountingProbe implements Probe {
+    final AtomicInteger runs = new AtomicInteger();
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public ProbeResult probe(ProbeContext context) {
+      runs.incrementAndGet();
+      return ProbeResult.observed("run " + runs.get());
+    }
+  }
+
+  @Nested
+  @DisplayName("sharing and caching")
+  class Sharing {
+
+    @Test
+    @DisplayName("500 threads failing on one endpoint run the probes once and share the answer")
+    void concurrentFailuresShareOneDiagnosis() throws Exception {
+      int port = Loopback.closedPort(Loopback.V4);
+      ConnectException refusal = Loopback.refused(Loopback.V4, port);
+      CountingProbe probe = new CountingProbe();
+      Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer())
+          .addProbe(probe).cacheTtl(Duration.ofMinutes(1)).build();
+      Endpoint endpoint = Endpoint.of("127.0.0.1", port);
+      ExecutorService pool = Executors.newFixedThreadPool(500);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Diagnosis>> results = new ArrayList<>();
+      try {
+        for (int i = 0; i < 500; i++) {
+          results.add(pool.submit(() -> {
+            start.await();
+            return diagnoser.diagnose(endpoint, refusal);
+          }));
+        }
+        start.countDown();
+        Set<Diagnosis> distinct = ConcurrentHashMap.newKeySet();
+        for (Future<Diagnosis> f : results) {
+          distinct.add(f.get(10, TimeUnit.SECONDS));
+        }
+        assertThat(probe.runs).hasValue(1);
+        assertThat(distinct).hasSize(1);
+        assertThat(distinct.iterator().next().cause()).isEqualTo(RefusalCause.NO_LISTENER);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("async diagnosis completes with the same answer as the blocking one")
+    void asyncForm() throws Exception {
+      int port = Loopback.closedPort(Loopback.V4);
+      Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer()).build();
+      CompletableFuture<Diagnosis> f = diagnoser.diagnoseAsync(Endpoint.of("127.0.0.1", port),
+          Loopback.refused(Loopback.V4, port));
+
+      assertThat(f.get(5, TimeUnit.SECONDS).cause()).isEqualTo(RefusalCause.NO_LISTENER);
+    }
+  }
+
+  @Nested
+  @DisplayName("the time budget")
+  class Budget {
+
+    @Test
+    @DisplayName("a probe that hangs is abandoned when the budget runs out; confidence drops")
+    void hangingProbe() {
+      int port = Loopback.closedPort(Loopback.V4);
+      Probe hangs = new Probe() {
+        @Override
+        public String name() {
+          return "hangs";
+        }
+
+        @Override
+        public ProbeResult probe(ProbeContext context) throws InterruptedException {
+          Thread.sleep(60_000);
+          return ProbeResult.nothing();
+        }
+      };
+      Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer())
+          .budget(Duration.ofMillis(300)).addProbe(hangs).build();
+
+      long start = System.nanoTime();
+      Diagnosis d = diagnoser.diagnose(Endpoint.of("127.0.0.1", port),
+          Loopback.refused(Loopback.V4, port));
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+      assertThat(tookMillis).isLessThan(2_000);
+      assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
+      assertThat(d.confidence()).isEqualTo(Confidence.MEDIUM);
+      assertThat(d.evidence()).extracting(Evidence::toString)
+          .contains("hangs: did not finish within the time budget");
+    }
+
+    @Test
+    @DisplayName("a budget of zero runs no probe and still names what the kind tells")
+    void zeroBudget() {
+      int port = Loopback.closedPort(Loopback.V4);
+      FakeSystemView system = FakeSystemView.noContainer();
+      Diagnosis d = Diagnoser.builder().system(system).budget(Duration.ZERO).build()
+          .diagnose(Endpoint.of("127.0.0.1", port), Loopback.refused(Loopback.V4, port));
+
+      assertThat(system.dialled()).isEmpty();
+      assertThat(d.kind()).isEqualTo(FailureKind.REFUSED);
+      assertThat(d.confidence()).isNotEqualTo(Confidence.HIGH);
+      assertThat(d.evidence()).extracting(Evidence::probe).contains("budget");
+    }
+  }
+
+  @Nested
+  @DisplayName("custom probes")
+  class CustomProbes {
+
+    @Test
+    @DisplayName("a probe's conclusion replaces a less confident built-in one")
+    void conclusionWins() {
+      Probe consul = new Probe() {
+        @Override
+        public String name() {
+          return "consul";
+        }
+
+        @Override
+        public ProbeResult probe(ProbeContext context) {
+          return ProbeResult.concluded(RefusalCause.STALE_ADDRESS, Confidence.HIGH,
+              "the catalogue lists orders at 10.0.0.9 only",
+              "the instance at this address was deregistered", "Re-resolve the service.");
+        }
+      };
+      int port = Loopback.closedPort(Loopback.V4);
+      // A remote-looking endpoint gets MEDIUM at best from the built-in probes.
+      Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).addProbe(consul)
+          .budget(Duration.ofMillis(300)).build()
+          .diagnose(Endpoint.of("127.0.0.1", port), Loopback.refused(Loopback.V4, port));
+
+      // The built-in NO_LISTENER is HIGH here, so it stays; the evidence is still recorded.
+      assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
+      assertThat(d.evidence()).extracting(Evidence::probe).contains("consul");
+    }
+
+    @Test
+    @DisplayName("a probe that throws is recorded and never reaches the caller")
+    void throwingProbe() {
+      Probe broken = new Probe() {
+        @Override
+        public String name() {
+          return "broken";
+        }
+
+        @Override
+        public ProbeResult probe(ProbeContext context) {
+          throw new IllegalStateException("boom");
+        }
+      };
+      int port = Loopback.closedPort(Loopback.V4);
+      Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).addProbe(broken)
+          .build()
+          .diagnose(Endpoint.of("127.0.0.1", port), Loopback.refused(Loopback.V4, port));
+
+      assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
+      assertThat(d.evidence()).extracting(Evidence::toString)
+          .contains("broken: failed: IllegalStateException");
+    }
+  }
+
+  @Nested
+  @DisplayName("turned off and rate limited")
+  class Limits {
+
+    @Test
+    @DisplayName("diagnostics turned off: no probe runs, no file is read")
+    void disabled() {
+      int port = Loopback.closedPort(Loopback.V4);
+      FakeSystemView system = FakeSystemView.noContainer();
+      CountingProbe probe = new CountingProbe();
+      Diagnosis d = Diagnoser.builder().enabled(false).system(system).addProbe(probe).build()
+          .diagnose(Endpoint.of("127.0.0.1", port), Loopback.refused(Loopback.V4, port));
+
+      assertThat(system.dialled()).isEmpty();
+      assertThat(system.filesRead()).isEmpty();
+      assertThat(probe.runs).hasValue(0);
+      assertThat(d.confidence()).isEqualTo(Confidence.LOW);
+      assertThat(d.evidence()).extracting(Evidence::observation)
+          .containsExactly("diagnostics are turned off; no probe ran");
+    }
+
+    @Test
+    @DisplayName("a flood of distinct endpoints is held to the global rate")
+    void globalRateLimit() {
+      FakeSystemView system = FakeSystemView.noContainer();
+      Diagnoser diagnoser = Diagnoser.builder().system(system).maxDiagnosesPerSecond(5)
+          .build();
+      int port = Loopback.closedPort(Loopback.V4);
+      ConnectException refusal = Loopback.refused(Loopback.V4, port);
+      int probed = 0;
+      for (int i = 0; i < 50; i++) {
+        Diagnosis d = diagnoser.diagnose(Endpoint.of("127.0.0." + (i + 10), port), refusal);
+        if (!d.evidence().get(0).probe().equals("diagnoser")) {
+          probed++;
+        }
+      }
+      // Five tokens, plus at most a couple refilled while the loop ran.
+      assertThat(probed).isBetween(5, 8);
+    }
+  }
+
+  @Nested
+  @DisplayName("bad input")
+  class BadInput {
+
+    @Test
+    @DisplayName("null arguments name the parameter")
+    void nulls() {
+      Diagnoser d = Diagnoser.defaults();
+      assertThatThrownBy(() -> d.diagnose(null, new ConnectException()))
+          .isInstanceOf(NullPointerException.class).hasMessage("endpoint");
+      assertThatThrownBy(() -> d.diagnose(Endpoint.of("h", 1), null))
+          .isInstanceOf(NullPointerException.class).hasMessage("failure");
+    }
+
+    @Test
+    @DisplayName("out-of-range settings name the setting and the value")
+    void settings() {
+      assertThatThrownBy(() -> Diagnoser.builder().budget(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("budget").hasMessageContaining("PT-1S");
+      assertThatThrownBy(() -> Diagnoser.builder().maxEndpoints(0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxEndpoints must be between 1 and 10000000, but was 0");
+    }
+  }
+}

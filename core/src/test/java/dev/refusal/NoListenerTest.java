@@ -1,0 +1,81 @@
+package dev.refusal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.refusal.testing.FakeSystemView;
+import dev.refusal.testing.Loopback;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A port nothing listens on is NO_LISTENER")
+class NoListenerTest {
+
+  @Test
+  @DisplayName("a closed port on 127.0.0.1: NO_LISTENER, HIGH, proved by the listener table")
+  void closedLoopbackPort() {
+    int port = Loopback.closedPort(Loopback.V4);
+    FakeSystemView system = FakeSystemView.noContainer();
+    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+    Endpoint endpoint = Endpoint.of("127.0.0.1", port)
+        .withAddress(new InetSocketAddress(Loopback.V4, port));
+
+    Diagnosis d = diagnoser.diagnose(endpoint, Loopback.refused(Loopback.V4, port));
+
+    assertThat(d.kind()).isEqualTo(FailureKind.REFUSED);
+    assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
+    assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
+    assertThat(d.summary()).contains("nothing listens on port " + port);
+    assertThat(d.evidence()).extracting(Evidence::probe).contains("listener-table", "reprobe");
+    assertThat(d.headline()).startsWith("Connection refused: 127.0.0.1:" + port
+        + " (127.0.0.1) — NO_LISTENER (HIGH): ");
+    assertThat(system.dialled()).allSatisfy(a -> assertThat(a.getPort()).isEqualTo(port));
+  }
+
+  @Test
+  @DisplayName("the diagnosis is cached: a second failure within the TTL gets the same answer")
+  void cachedForTheTtl() {
+    int port = Loopback.closedPort(Loopback.V4);
+    FakeSystemView system = FakeSystemView.noContainer();
+    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+    Endpoint endpoint = Endpoint.of("127.0.0.1", port);
+
+    Diagnosis first = diagnoser.diagnose(endpoint, Loopback.refused(Loopback.V4, port));
+    int dials = system.dialled().size();
+    Diagnosis second = diagnoser.diagnose(endpoint, Loopback.refused(Loopback.V4, port));
+
+    assertThat(second).isSameAs(first);
+    assertThat(system.dialled()).hasSize(dials);
+  }
+
+  @Test
+  @DisplayName("\"localhost\" in a container with nothing listening: LOOPBACK_IN_CONTAINER")
+  void localhostInContainer() {
+    // Injected: a Kubernetes pod cannot be made here; the refusal itself is real.
+    int port = Loopback.closedPort(Loopback.V4);
+    FakeSystemView system =
+        FakeSystemView.noContainer().env("KUBERNETES_SERVICE_HOST", "10.96.0.1");
+    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+
+    Diagnosis d = diagnoser.diagnose(Endpoint.of("localhost", port),
+        Loopback.refused(Loopback.V4, port));
+
+    assertThat(d.cause()).isEqualTo(RefusalCause.LOOPBACK_IN_CONTAINER);
+    assertThat(d.confidence()).isEqualTo(Confidence.MEDIUM);
+    assertThat(d.remedy()).contains("service name");
+    assertThat(d.evidence()).extracting(Evidence::toString)
+        .anySatisfy(e -> assertThat(e).contains("KUBERNETES_SERVICE_HOST"));
+  }
+
+  @Test
+  @DisplayName("\"localhost\" outside a container: NO_LISTENER")
+  void localhostOutsideContainer() {
+    int port = Loopback.closedPort(Loopback.V4);
+    Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer()).build();
+
+    Diagnosis d = diagnoser.diagnose(Endpoint.of("localhost", port),
+        Loopback.refused(Loopback.V4, port));
+
+    assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
+  }
+}

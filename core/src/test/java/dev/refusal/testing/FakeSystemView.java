@@ -1,0 +1,114 @@
+package dev.refusal.testing;
+
+import dev.refusal.internal.diagnosis.RealSystemView;
+import dev.refusal.internal.diagnosis.SystemView;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real machine with chosen parts replaced: environment variables, container markers and
+ * /proc files can be invented; dials go to the real network and are recorded, so a test can
+ * assert exactly which addresses and ports the probes touched.
+ *
+ * <p>Only what cannot be made real in a test is replaced (a Kubernetes environment, a firewall
+ * outside a lab host); say which in the test that does it.
+ */
+public final class FakeSystemView implements SystemView {
+  private final SystemView real = RealSystemView.INSTANCE;
+  private final Map<String, String> env = new HashMap<>();
+  private final Map<String, Boolean> markers = new HashMap<>();
+  private final Map<String, String> files = new HashMap<>();
+  private final List<InetSocketAddress> dialled = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> filesRead = Collections.synchronizedList(new ArrayList<>());
+  private boolean containerMarkersReal = false;
+
+  /** A view with no container markers (this sandbox has /.dockerenv) and everything else real. */
+  public static FakeSystemView noContainer() {
+    return new FakeSystemView();
+  }
+
+  /** The real machine, container markers included, with dials recorded. */
+  public static FakeSystemView recordingOnly() {
+    FakeSystemView v = new FakeSystemView();
+    v.containerMarkersReal = true;
+    return v;
+  }
+
+  public FakeSystemView env(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
+  public FakeSystemView marker(String path, boolean exists) {
+    markers.put(path, exists);
+    return this;
+  }
+
+  public FakeSystemView file(String path, String content) {
+    files.put(path, content);
+    return this;
+  }
+
+  /** Every address dialled so far, in order. */
+  public List<InetSocketAddress> dialled() {
+    synchronized (dialled) {
+      return List.copyOf(dialled);
+    }
+  }
+
+  /** Every file read so far, in order. */
+  public List<String> filesRead() {
+    synchronized (filesRead) {
+      return List.copyOf(filesRead);
+    }
+  }
+
+  @Override
+  public Dial dial(InetSocketAddress address, int timeoutMillis) {
+    dialled.add(address);
+    return real.dial(address, timeoutMillis);
+  }
+
+  @Override
+  public String readFile(String path) {
+    filesRead.add(path);
+    if (files.containsKey(path)) {
+      return files.get(path);
+    }
+    if (!containerMarkersReal && path.equals("/proc/1/cgroup")) {
+      return "0::/\n";
+    }
+    return real.readFile(path);
+  }
+
+  @Override
+  public boolean fileExists(String path) {
+    if (markers.containsKey(path)) {
+      return markers.get(path);
+    }
+    return containerMarkersReal && real.fileExists(path);
+  }
+
+  @Override
+  public String env(String name) {
+    if (env.containsKey(name)) {
+      return env.get(name);
+    }
+    return containerMarkersReal ? real.env(name) : null;
+  }
+
+  @Override
+  public Map<InetAddress, String> localAddresses() {
+    return real.localAddresses();
+  }
+
+  @Override
+  public FdUsage fdUsage() {
+    return real.fdUsage();
+  }
+}
