@@ -280,19 +280,33 @@ public final class DiagnosisRun {
       if (ListenerTable.accepts(r, dialled)) {
         // The listener would take this connect, yet it was refused: unless it appeared only
         // now, something in between rejects it.
-        if (reprobe(dialled)) {
-          return;
+        if (!reprobe(dialled)) {
+          rejectedByFilter(r, dialled);
         }
-        conclude(RefusalCause.REJECTED_BY_FILTER, Confidence.MEDIUM,
-            "a process listens on " + r.localText() + ", which covers "
-                + hostPort(dialled) + ", and its accept queue has room, yet the connect was"
-                + " refused: a firewall rule rejects it with a reset",
-            "Look for a REJECT rule on port " + port + " (iptables -S | grep " + port
-                + "; nft list ruleset), or an SELinux/AppArmor denial (ausearch -m avc).");
         return;
       }
     }
     boolean dialledV4 = dialled instanceof Inet4Address;
+    for (ListenerTable.Row r : listeners) {
+      if (dialledV4 && r.isWildcard() && !(r.local instanceof Inet4Address)) {
+        // tcp6 shows a dual-stack and a v6-only "::" listener alike; the IPv6 counterpart of the
+        // dialled address tells them apart.
+        InetAddress counterpart = dialled.isLoopbackAddress() ? LOOPBACK_V6
+            : firstOrNull(otherFamilyAddressesOf(system.localAddresses().get(dialled), dialled));
+        Dial v6 = counterpart == null ? Dial.FAILED : dial(counterpart, "other-family-probe");
+        if (v6 == Dial.REFUSED && !reprobe(dialled)) {
+          rejectedByFilter(r, dialled);
+        } else if (v6 == Dial.ACCEPTED) {
+          conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
+              "a process listens on " + r.localText() + " with IPV6_V6ONLY set: "
+                  + hostPort(counterpart) + " accepts, " + hostPort(dialled) + " does not",
+              familyRemedy(true, counterpart));
+        }
+        if (v6 == Dial.REFUSED || v6 == Dial.ACCEPTED) {
+          return;
+        }
+      }
+    }
     List<ListenerTable.Row> sameFamily = new ArrayList<>();
     List<ListenerTable.Row> otherFamily = new ArrayList<>();
     for (ListenerTable.Row r : listeners) {
@@ -329,6 +343,20 @@ public final class DiagnosisRun {
         "a process listens on " + bound + " (" + (dialledV4 ? "IPv6" : "IPv4") + " only); "
             + HostSyntax.addressText(dialled) + " is " + (dialledV4 ? "IPv4" : "IPv6"),
         familyRemedy(dialledV4, r.local));
+  }
+
+  private void rejectedByFilter(ListenerTable.Row r, InetAddress dialled) {
+    conclude(RefusalCause.REJECTED_BY_FILTER, Confidence.MEDIUM,
+        "a process listens on " + r.localText() + ", which covers " + hostPort(dialled)
+            + ", and its accept queue has room, yet the connect was refused: a firewall rule"
+            + " rejects it with a reset",
+        "Look for a REJECT rule on port " + port + " (iptables -S | grep " + port
+            + "; ip6tables -S; nft list ruleset), or an SELinux/AppArmor denial (ausearch -m"
+            + " avc).");
+  }
+
+  private static InetAddress firstOrNull(List<InetAddress> list) {
+    return list.isEmpty() ? null : list.get(0);
   }
 
   private void loopbackOnly(InetAddress dialled, String nif, InetAddress loopback) {
@@ -741,6 +769,9 @@ public final class DiagnosisRun {
 
   private List<InetAddress> otherFamilyAddressesOf(String nif, InetAddress dialled) {
     List<InetAddress> out = new ArrayList<>(2);
+    if (nif == null) {
+      return out;
+    }
     for (Map.Entry<InetAddress, String> e : system.localAddresses().entrySet()) {
       InetAddress a = e.getKey();
       boolean otherFamily = (a instanceof Inet4Address) != (dialled instanceof Inet4Address);
