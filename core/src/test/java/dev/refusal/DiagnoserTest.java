@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -145,7 +150,7 @@ class DiagnoserTest {
 
     @Test
     @DisplayName("a probe's conclusion replaces a less confident built-in one")
-    void conclusionWins() {
+    void conclusionWins() throws Exception {
       Probe consul = new Probe() {
         @Override
         public String name() {
@@ -159,15 +164,42 @@ class DiagnoserTest {
               "the instance at this address was deregistered", "Re-resolve the service.");
         }
       };
-      int port = Loopback.closedPort(Loopback.V4);
-      // A remote-looking endpoint gets MEDIUM at best from the built-in probes.
+      InetAddress now = InetAddress.getByName("127.0.0.9");
+      // The built-in probes see a name that resolves again: DNS_FAILURE, MEDIUM.
       Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).addProbe(consul)
-          .budget(Duration.ofMillis(300)).build()
+          .resolver(host -> List.of(now)).build()
+          .diagnose(Endpoint.of("orders.internal", 8080),
+              new UnknownHostException("orders.internal"));
+
+      assertThat(d.cause()).isEqualTo(RefusalCause.STALE_ADDRESS);
+      assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
+      assertThat(d.summary()).isEqualTo("the instance at this address was deregistered");
+      assertThat(d.evidence()).extracting(Evidence::toString)
+          .contains("consul: the catalogue lists orders at 10.0.0.9 only");
+    }
+
+    @Test
+    @DisplayName("a probe's conclusion does not replace a HIGH built-in one; its evidence stays")
+    void highBuiltInStays() {
+      Probe guess = new Probe() {
+        @Override
+        public String name() {
+          return "guess";
+        }
+
+        @Override
+        public ProbeResult probe(ProbeContext context) {
+          return ProbeResult.concluded(RefusalCause.RESTARTING, Confidence.LOW, "deploy log",
+              "a deploy may be running", "Wait.");
+        }
+      };
+      int port = Loopback.closedPort(Loopback.V4);
+      Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).addProbe(guess)
+          .build()
           .diagnose(Endpoint.of("127.0.0.1", port), Loopback.refused(Loopback.V4, port));
 
-      // The built-in NO_LISTENER is HIGH here, so it stays; the evidence is still recorded.
       assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
-      assertThat(d.evidence()).extracting(Evidence::probe).contains("consul");
+      assertThat(d.evidence()).extracting(Evidence::probe).contains("guess");
     }
 
     @Test
@@ -220,8 +252,9 @@ class DiagnoserTest {
     @DisplayName("a flood of distinct endpoints is held to the global rate")
     void globalRateLimit() {
       FakeSystemView system = FakeSystemView.noContainer();
+      // A clock that does not move: the bucket never refills, so exactly its five tokens count.
       Diagnoser diagnoser = Diagnoser.builder().system(system).maxDiagnosesPerSecond(5)
-          .build();
+          .clock(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).build();
       int port = Loopback.closedPort(Loopback.V4);
       ConnectException refusal = Loopback.refused(Loopback.V4, port);
       int probed = 0;
@@ -231,8 +264,7 @@ class DiagnoserTest {
           probed++;
         }
       }
-      // Five tokens, plus at most a couple refilled while the loop ran.
-      assertThat(probed).isBetween(5, 8);
+      assertThat(probed).isEqualTo(5);
     }
   }
 
