@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,7 +70,10 @@ public final class Diagnoser {
   private final DiagnosisRun.Settings settings;
   private final Ticker ticker;
   private final RateLimiter rateLimiter;
-  private final Cache<Key, CompletableFuture<Diagnosis>> cache;
+  /** Finished diagnoses; an unfinished one lives in {@link #inFlight}, never expired early. */
+  private final Cache<Key, Diagnosis> cache;
+  private final ConcurrentHashMap<Key, CompletableFuture<Diagnosis>> inFlight =
+      new ConcurrentHashMap<>();
   private final Cache<Endpoint, AtomicLong> lastSuccess;
 
   private Diagnoser(Builder b) {
@@ -122,15 +127,20 @@ public final class Diagnoser {
       return unprobed(endpoint, kind, "diagnostics are turned off; no probe ran");
     }
     Key key = new Key(endpoint, kind);
-    CompletableFuture<Diagnosis> existing = cache.getIfPresent(key);
-    if (existing == null) {
-      CompletableFuture<Diagnosis> mine = new CompletableFuture<>();
-      existing = cache.asMap().putIfAbsent(key, mine);
-      if (existing == null) {
-        return runAndPublish(key, endpoint, kind, mine);
-      }
+    Diagnosis done = cache.getIfPresent(key);
+    if (done != null) {
+      return done;
     }
-    return await(existing, endpoint, kind);
+    CompletableFuture<Diagnosis> mine = new CompletableFuture<>();
+    CompletableFuture<Diagnosis> existing = inFlight.putIfAbsent(key, mine);
+    if (existing != null) {
+      return await(existing, endpoint, kind);
+    }
+    try {
+      return runAndPublish(key, endpoint, kind, mine);
+    } finally {
+      inFlight.remove(key, mine);
+    }
   }
 
   /**
@@ -143,7 +153,7 @@ public final class Diagnoser {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(failure, "failure");
     CompletableFuture<Diagnosis> result = new CompletableFuture<>();
-    boolean started = ProbeExecutor.SHARED.tryExecute(() -> {
+    boolean started = ProbeExecutor.ASYNC.tryExecute(() -> {
       try {
         result.complete(diagnose(endpoint, failure));
       } catch (Throwable t) {
@@ -169,8 +179,7 @@ public final class Diagnoser {
 
   /** The cached diagnosis for this endpoint and kind, if one is complete and fresh. */
   Diagnosis cached(Endpoint endpoint, FailureKind kind) {
-    CompletableFuture<Diagnosis> f = cache.getIfPresent(new Key(endpoint, kind));
-    return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+    return cache.getIfPresent(new Key(endpoint, kind));
   }
 
   private Diagnosis runAndPublish(Key key, Endpoint endpoint, FailureKind kind,
@@ -185,9 +194,11 @@ public final class Diagnoser {
       d = unprobed(endpoint, kind, "the diagnosis failed: " + t.getClass().getSimpleName());
     }
     mine.complete(d);
-    if (d.evidence().isEmpty() || d.confidence() == Confidence.LOW && d.elapsed().isZero()) {
-      // Unprobed answers are not worth keeping: the next failure may be allowed to probe.
-      cache.asMap().remove(key, mine);
+    // Unprobed answers, and runs cut short by an interrupt of this caller, are not worth
+    // keeping: the next failure may probe properly.
+    boolean unprobed = d.confidence() == Confidence.LOW && d.elapsed().isZero();
+    if (!unprobed && !Thread.currentThread().isInterrupted()) {
+      cache.put(key, d);
     }
     return d;
   }
@@ -232,6 +243,9 @@ public final class Diagnoser {
       ProbeResult result;
       try {
         result = ProbeExecutor.SHARED.call(() -> probe.probe(context), left);
+      } catch (RejectedExecutionException e) {
+        evidence.add(Evidence.of(name, "skipped: every probe thread is busy"));
+        continue;
       } catch (Exception e) {
         evidence.add(Evidence.of(name, "failed: " + e.getClass().getSimpleName()));
         continue;
@@ -311,18 +325,25 @@ public final class Diagnoser {
         List.of(Evidence.of("diagnoser", why)), Duration.ZERO);
   }
 
+  /** Endpoint, kind and proxy: a refusal through a proxy is a different story from a direct one. */
   private static final class Key {
     final Endpoint endpoint;
     final FailureKind kind;
+    final Object proxy;
 
     Key(Endpoint endpoint, FailureKind kind) {
       this.endpoint = endpoint;
       this.kind = kind;
+      this.proxy = endpoint.proxy().orElse(null);
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key && ((Key) o).kind == kind && ((Key) o).endpoint.equals(endpoint);
+      if (!(o instanceof Key)) {
+        return false;
+      }
+      Key k = (Key) o;
+      return k.kind == kind && k.endpoint.equals(endpoint) && Objects.equals(k.proxy, proxy);
     }
 
     @Override

@@ -149,6 +149,14 @@ public final class DiagnosisRun {
     if (dialled == null || staleAddress(dialled)) {
       return;
     }
+    if (dialled.isAnyLocalAddress()) {
+      // Linux connects a dial of 0.0.0.0 or :: to this host; usually a server's bind address
+      // copied into a client's config.
+      note("local-addresses", HostSyntax.addressText(dialled) + " is the wildcard address,"
+          + " which connects to this host; dial localhost or the service's host name instead");
+      refusedOnLoopback(dialled);
+      return;
+    }
     if (dialled.isLoopbackAddress()) {
       note("local-addresses", HostSyntax.addressText(dialled) + " is loopback");
       refusedOnLoopback(dialled);
@@ -167,7 +175,9 @@ public final class DiagnosisRun {
   private void refusedOnLoopback(InetAddress dialled) {
     InetAddress other = dialled instanceof Inet4Address ? LOOPBACK_V6 : LOOPBACK_V4;
     if (dial(other, "other-family-probe") == Dial.ACCEPTED) {
-      familyMismatch(dialled, other);
+      if (!explainedByTable(dialled)) {
+        familyMismatch(dialled, other);
+      }
       return;
     }
     ListenerTable table = readTable();
@@ -202,18 +212,24 @@ public final class DiagnosisRun {
   private void refusedOnLocalInterface(InetAddress dialled, String nif) {
     InetAddress loopback = dialled instanceof Inet4Address ? LOOPBACK_V4 : LOOPBACK_V6;
     if (dial(loopback, "loopback-probe") == Dial.ACCEPTED) {
-      loopbackOnly(dialled, nif, loopback);
+      if (!explainedByTable(dialled)) {
+        loopbackOnly(dialled, nif, loopback);
+      }
       return;
     }
     for (InetAddress sibling : otherFamilyAddressesOf(nif, dialled)) {
       if (dial(sibling, "other-family-probe") == Dial.ACCEPTED) {
-        familyMismatch(dialled, sibling);
+        if (!explainedByTable(dialled)) {
+          familyMismatch(dialled, sibling);
+        }
         return;
       }
     }
     InetAddress otherLoopback = loopback == LOOPBACK_V4 ? LOOPBACK_V6 : LOOPBACK_V4;
     if (dial(otherLoopback, "loopback-probe") == Dial.ACCEPTED) {
-      loopbackOnly(dialled, nif, otherLoopback);
+      if (!explainedByTable(dialled)) {
+        loopbackOnly(dialled, nif, otherLoopback);
+      }
       return;
     }
     ListenerTable table = readTable();
@@ -291,8 +307,13 @@ public final class DiagnosisRun {
       if (dialledV4 && r.isWildcard() && !(r.local instanceof Inet4Address)) {
         // tcp6 shows a dual-stack and a v6-only "::" listener alike; the IPv6 counterpart of the
         // dialled address tells them apart.
-        InetAddress counterpart = dialled.isLoopbackAddress() ? LOOPBACK_V6
+        InetAddress counterpart = dialled.isLoopbackAddress() || dialled.isAnyLocalAddress()
+            ? LOOPBACK_V6
             : firstOrNull(otherFamilyAddressesOf(system.localAddresses().get(dialled), dialled));
+        if (counterpart == null) {
+          // No global IPv6 on that interface (common in containers): ::1 reaches a :: listener.
+          counterpart = LOOPBACK_V6;
+        }
         Dial v6 = counterpart == null ? Dial.FAILED : dial(counterpart, "other-family-probe");
         if (v6 == Dial.REFUSED && !reprobe(dialled)) {
           rejectedByFilter(r, dialled);
@@ -340,9 +361,36 @@ public final class DiagnosisRun {
     ListenerTable.Row r = otherFamily.get(0);
     String bound = r.localText() + (r.isWildcard() && dialledV4 ? " with IPV6_V6ONLY set" : "");
     conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
-        "a process listens on " + bound + " (" + (dialledV4 ? "IPv6" : "IPv4") + " only); "
-            + HostSyntax.addressText(dialled) + " is " + (dialledV4 ? "IPv4" : "IPv6"),
+        "a process listens on " + bound + " (" + (dialledV4 ? "IPv6" : "IPv4") + " only), so "
+            + hostPort(dialled) + " (" + (dialledV4 ? "IPv4" : "IPv6") + ") is refused"
+            + dialledByName(dialledV4),
         familyRemedy(dialledV4, r.local));
+  }
+
+  /**
+   * A probe elsewhere accepted; before blaming the bind address, re-dial the dialled address (a
+   * listener that just came up) and let the listener table say where the listener really is
+   * (a wildcard row covering the dialled address means a firewall, not a bind). True when that
+   * settled the cause.
+   */
+  private boolean explainedByTable(InetAddress dialled) {
+    if (dial(dialled, "reprobe") == Dial.ACCEPTED) {
+      conclude(RefusalCause.RESTARTING, Confidence.HIGH,
+          hostPort(dialled) + " accepts again " + millisSinceStart() + " ms after the refusal:"
+              + " the service was starting or restarting",
+          "Nothing to fix if restarts are expected; retry with backoff (RefusalGuard does).");
+      return true;
+    }
+    ListenerTable table = readTable();
+    if (table == null || !table.readable()) {
+      return false;
+    }
+    List<ListenerTable.Row> listeners = table.listenersOn(port);
+    if (listeners.isEmpty()) {
+      return false;
+    }
+    explainListeners(dialled, listeners);
+    return true;
   }
 
   private void rejectedByFilter(ListenerTable.Row r, InetAddress dialled) {
@@ -372,13 +420,16 @@ public final class DiagnosisRun {
 
   private void familyMismatch(InetAddress dialled, InetAddress accepting) {
     boolean dialledV4 = dialled instanceof Inet4Address;
-    boolean name = !endpoint.isIpLiteral();
     conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
         hostPort(accepting) + " accepts but " + hostPort(dialled) + " does not: the service"
             + " listens on " + (dialledV4 ? "IPv6" : "IPv4") + " only"
-            + (name ? ", and " + endpoint.host() + " was dialled at its "
-                + (dialledV4 ? "IPv4" : "IPv6") + " address" : ""),
+            + dialledByName(dialledV4),
         familyRemedy(dialledV4, accepting));
+  }
+
+  private String dialledByName(boolean dialledV4) {
+    return endpoint.isIpLiteral() ? "" : ", and " + endpoint.host() + " was dialled at its "
+        + (dialledV4 ? "IPv4" : "IPv6") + " address";
   }
 
   private static String familyRemedy(boolean dialledV4, InetAddress accepting) {
@@ -390,6 +441,13 @@ public final class DiagnosisRun {
   }
 
   private void noListenerHere(ListenerTable table) {
+    if (table == null && budgetSpent) {
+      conclude(RefusalCause.UNKNOWN, Confidence.LOW,
+          "the time budget ran out before the probes could tell why " + endpoint
+              + " refused",
+          "Run the doctor command against " + endpoint + " with a larger --budget.");
+      return;
+    }
     if (table == null || !table.readable()) {
       conclude(RefusalCause.NO_LISTENER, Confidence.MEDIUM,
           "nothing accepts on port " + port + " on this host (the listener table could not be"
@@ -420,7 +478,9 @@ public final class DiagnosisRun {
           table == null || !table.readable() ? List.of() : table.listenersOn(port);
       ListenerTable.Row full = null;
       for (ListenerTable.Row r : listeners) {
-        if ((ListenerTable.accepts(r, dialled) || r.isWildcard()) && r.rxQueue > 0) {
+        boolean covers = ListenerTable.accepts(r, dialled)
+            || (r.isWildcard() && !(r.local instanceof Inet4Address));
+        if (covers && r.rxQueue > 0) {
           full = r;
         }
       }
@@ -435,7 +495,9 @@ public final class DiagnosisRun {
           note("netstat", "ListenOverflows " + (after > before ? "rose from " + before + " to "
               + after + " while re-probing" : "is " + after + " (system-wide)"));
         }
-        boolean overflowing = after > before || again == Dial.TIMED_OUT;
+        // rx_queue > 0 alone is not "full" (the backlog is not in /proc/net/tcp), and a
+        // re-probe timeout alone could be a DROP rule: rising overflows are the proof.
+        boolean overflowing = before >= 0 && after > before;
         conclude(RefusalCause.ACCEPT_QUEUE_FULL, overflowing ? Confidence.HIGH : Confidence.MEDIUM,
             "the listener on " + full.localText() + " does not accept() fast enough: its accept"
                 + " queue is full, and Linux drops further SYNs, so connects time out instead of"
@@ -628,7 +690,8 @@ public final class DiagnosisRun {
     }
     if (dialled == null) {
       conclude(RefusalCause.UNKNOWN, Confidence.LOW,
-          "the dialled address is unknown and " + endpoint.host() + " no longer resolves",
+          "the client did not say which address it dialled, and " + endpoint.host()
+              + " could not be resolved now to find out",
           "Run the doctor command against " + endpoint + " to look again.");
     }
     return dialled;
@@ -657,7 +720,14 @@ public final class DiagnosisRun {
         break;
       }
     }
-    conclude(RefusalCause.STALE_ADDRESS, accepting != null ? Confidence.HIGH : Confidence.MEDIUM,
+    // Round-robin pools and /etc/hosts entries also make the two answers differ; only a clean
+    // move (no address in common) is proof.
+    boolean overlap = false;
+    for (InetAddress a : addresses) {
+      overlap |= fresh.contains(a);
+    }
+    conclude(RefusalCause.STALE_ADDRESS,
+        accepting != null && !overlap ? Confidence.HIGH : Confidence.MEDIUM,
         endpoint.host() + " no longer resolves to " + HostSyntax.addressText(dialled) + " (a fresh"
             + " query answers " + describe(fresh) + ")"
             + (accepting != null ? ", and " + hostPort(accepting) + " accepts" : ""),
@@ -754,11 +824,16 @@ public final class DiagnosisRun {
           deadlineNanos - System.nanoTime());
       if (answer == null) {
         budgetSpent = true;
+        note(fresh ? "dns-fresh" : "dns", "no answer for " + host + " within the time budget");
       }
       return answer;
     } catch (UnknownHostException e) {
       note(fresh ? "dns-fresh" : "dns", host + " does not resolve"
           + (fresh ? " in a fresh query" : " through the JVM"));
+      return null;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      note(fresh ? "dns-fresh" : "dns", "not looked up: every probe thread is busy (slow DNS"
+          + " elsewhere?)");
       return null;
     } catch (Exception e) {
       note(fresh ? "dns-fresh" : "dns", "lookup of " + host + " failed: "

@@ -18,15 +18,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProbeExecutor {
 
-  public static final ProbeExecutor SHARED = new ProbeExecutor(16);
+  /** Lookups and user probes of running diagnoses. */
+  public static final ProbeExecutor SHARED = new ProbeExecutor(16, "refusal-probe-");
+  /** Whole diagnoses started by {@code diagnoseAsync}, kept apart so they never starve probes. */
+  public static final ProbeExecutor ASYNC = new ProbeExecutor(8, "refusal-diagnosis-");
 
   private final ThreadPoolExecutor pool;
 
-  ProbeExecutor(int maxThreads) {
+  ProbeExecutor(int maxThreads, String threadPrefix) {
     AtomicInteger n = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(0, maxThreads, 10, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, "refusal-probe-" + n.incrementAndGet());
+          Thread t = new Thread(r, threadPrefix + n.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
@@ -44,18 +47,15 @@ public final class ProbeExecutor {
 
   /**
    * Runs {@code work} and waits at most {@code timeoutNanos}; returns null when it did not finish
-   * in time (it is then interrupted) or no thread was free. The work's own exception is rethrown.
+   * in time (it is then interrupted). The work's own exception is rethrown.
+   *
+   * @throws RejectedExecutionException when every thread is busy
    */
   public <T> T call(Callable<T> work, long timeoutNanos) throws Exception {
     if (timeoutNanos <= 0) {
       return null;
     }
-    Future<T> future;
-    try {
-      future = pool.submit(work);
-    } catch (RejectedExecutionException e) {
-      return null;
-    }
+    Future<T> future = pool.submit(work);
     try {
       return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
