@@ -50,9 +50,12 @@ public enum FailureKind {
   }
 
   /**
-   * Classifies a failure. Walks the cause chain and suppressed exceptions (cycle-safe and bounded,
-   * so a chain 10,000 deep or a {@code getMessage()} that throws is survived), preferring the most
-   * specific evidence: a {@code ConnectException} wrapping "Connection timed out" is a timeout.
+   * Classifies a failure. Walks the cause chain (cycle-safe and bounded, so a cycle, a chain
+   * 10,000 deep or a {@code getMessage()} that throws is survived), preferring the most specific
+   * evidence: a {@code ConnectException} caused by "Connect timed out" is a timeout, and typed
+   * evidence outranks a plain wrapper's message. Suppressed exceptions (OkHttp's other routes, say)
+   * are searched only when the cause chain holds no evidence at all, so the failure a client
+   * reports as primary decides.
    *
    * @param failure the exception a connect or call threw; null gives {@link #OTHER}
    * @return the kind, never null

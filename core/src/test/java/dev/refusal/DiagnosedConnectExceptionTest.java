@@ -58,4 +58,15 @@ class DiagnosedConnectExceptionTest {
         .endsWith("(diagnosed in 1.0 ms)")
         .doesNotContain("\n");
   }
+
+  @Test
+  @DisplayName("classified again, it keeps its diagnosis's kind whatever its prose says")
+  void reclassification() throws Exception {
+    Diagnosis d = Diagnosis.of(Endpoint.of("unreachable-db", 5432), FailureKind.UNKNOWN_HOST,
+        RefusalCause.DNS_FAILURE, Confidence.HIGH, "unreachable-db does not resolve",
+        "Fix the name.", List.of(), Duration.ZERO);
+
+    assertThat(FailureKind.of(new DiagnosedConnectException(d, null)))
+        .isEqualTo(FailureKind.UNKNOWN_HOST);
+  }
 }

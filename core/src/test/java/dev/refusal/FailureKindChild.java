@@ -1,0 +1,89 @@
+package dev.refusal;
+
+import dev.refusal.testing.ClosedPort;
+import dev.refusal.testing.Dialer;
+import dev.refusal.testing.ThrowableShape;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Run by {@link FailureKindRealFailuresTest} in a child JVM, for failures the test cannot provoke
+ * in its own process. Prints one line: {@code KIND<tab>shape} of the failure, or {@code
+ * SETUP<tab>reason} when the failure could not be provoked.
+ *
+ * <p>Usage: {@code FailureKindChild descriptors-exhausted|unknown-host DIALER}.
+ */
+public final class FailureKindChild {
+
+  /** The unknown name dialled; {@code .invalid} never resolves (RFC 6761). */
+  static final String UNKNOWN_HOST = "refusal-test.invalid";
+  /** More opens than any descriptor limit a test sets; bounds the loop that exhausts them. */
+  private static final int MAX_OPENS = 100_000;
+
+  private FailureKindChild() {}
+
+  public static void main(String[] args) throws IOException {
+    Dialer dialer = Dialer.valueOf(args[1]);
+    switch (args[0]) {
+      case "descriptors-exhausted" -> descriptorsExhausted(dialer);
+      case "unknown-host" -> unknownHost(dialer);
+      default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+    }
+  }
+
+  /**
+   * Dials a closed loopback port twice with one session: once as a control (refused), which also
+   * loads every class the dial needs while files can still be opened, then again after opening
+   * files until the descriptor limit is reached.
+   */
+  private static void descriptorsExhausted(Dialer dialer) throws IOException {
+    InetSocketAddress target =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), ClosedPort.find());
+    try (Dialer.Session session = dialer.open(Dialer.DEFAULT_CONNECT_TIMEOUT,
+        Dialer.DEFAULT_EXCHANGE_TIMEOUT, null)) {
+      Throwable control = session.failureDialling(target);
+      if (FailureKind.of(control) != FailureKind.REFUSED) {
+        System.out.println("SETUP\tcontrol dial was not refused: " + ThrowableShape.of(control));
+        return;
+      }
+      List<FileInputStream> held = new ArrayList<>();
+      Throwable failure;
+      try {
+        if (!exhaustDescriptors(held)) {
+          System.out.println("SETUP\tno descriptor limit reached after " + MAX_OPENS + " opens");
+          return;
+        }
+        failure = session.failureDialling(target);
+      } finally {
+        for (FileInputStream in : held) {
+          in.close();
+        }
+      }
+      report(failure);
+    }
+  }
+
+  private static boolean exhaustDescriptors(List<FileInputStream> held) {
+    for (int i = 0; i < MAX_OPENS; i++) {
+      try {
+        held.add(new FileInputStream("/dev/null"));
+      } catch (IOException e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Resolves and dials an unknown name; the parent starts this JVM with a hosts-file resolver. */
+  private static void unknownHost(Dialer dialer) {
+    report(dialer.failureDialling(new InetSocketAddress(UNKNOWN_HOST, 80)));
+  }
+
+  private static void report(Throwable failure) {
+    System.out.println(FailureKind.of(failure) + "\t" + ThrowableShape.of(failure));
+  }
+}
