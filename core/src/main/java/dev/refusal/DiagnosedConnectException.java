@@ -56,6 +56,11 @@ public final class DiagnosedConnectException extends ConnectException {
     return new DiagnosedConnectException(prefix + diagnosis.headline(), diagnosis, original, false);
   }
 
+  /** A rejection with a message built beforehand: allocates nothing but the exception. */
+  static DiagnosedConnectException rejection(String message, Diagnosis diagnosis) {
+    return new DiagnosedConnectException(message, diagnosis, null, false);
+  }
+
   @Override
   public synchronized Throwable fillInStackTrace() {
     return captureStack ? super.fillInStackTrace() : this;

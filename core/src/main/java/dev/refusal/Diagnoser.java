@@ -177,6 +177,11 @@ public final class Diagnoser {
     lastSuccess.get(endpoint, k -> new AtomicLong()).set(ticker.read());
   }
 
+  /** Records a success {@code agoNanos} before now; how {@link RefusalGuard} shares history. */
+  void recordSuccessAgo(Endpoint endpoint, long agoNanos) {
+    lastSuccess.get(endpoint, k -> new AtomicLong()).set(ticker.read() - agoNanos);
+  }
+
   /** The cached diagnosis for this endpoint and kind, if one is complete and fresh. */
   Diagnosis cached(Endpoint endpoint, FailureKind kind) {
     return cache.getIfPresent(new Key(endpoint, kind));

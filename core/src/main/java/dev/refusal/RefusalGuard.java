@@ -1,0 +1,656 @@
+package dev.refusal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.refusal.internal.diagnosis.RealSystemView;
+import dev.refusal.internal.diagnosis.SystemView;
+import dev.refusal.internal.guard.RecoveryProber;
+import dev.refusal.internal.guard.RetryBudget;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs calls to an endpoint under a refusal-aware circuit breaker and retry, both resilience4j's,
+ * driven by the {@link Diagnoser}'s verdict on each connect failure.
+ *
+ * <p>What it decides, by default:
+ *
+ * <ul>
+ *   <li>A connect-phase failure sent no request byte, so it may be retried for any call, POST
+ *       included. A failure after the request was written ({@link FailureKind#RESET}) is retried
+ *       only for calls marked idempotent ({@link #callIdempotent}); anything else is rethrown
+ *       untouched.
+ *   <li>{@code NO_LISTENER}, {@code RESTARTING}, {@code ACCEPT_QUEUE_FULL} (and a failure it
+ *       could not diagnose) back off exponentially with full jitter, inside a restart window.
+ *   <li>Misconfiguration ({@code LOOPBACK_ONLY_BIND}, {@code WRONG_INTERFACE_BIND}, {@code
+ *       ADDRESS_FAMILY_MISMATCH}, {@code LOOPBACK_IN_CONTAINER}, {@code PROXY_REFUSED}, …) fails
+ *       on the first attempt with the remedy, logged at WARN once per endpoint per interval.
+ *   <li>{@code LOCAL_*} exhaustion never retries: retrying makes it worse.
+ *   <li>Each endpoint has its own breaker, opened by consecutive connect-phase failures; while it
+ *       is open, calls are rejected without a syscall or a stack trace, and a background bare TCP
+ *       connect (no request byte) notices the service's return and lets trial calls through.
+ *   <li>A retry budget per guard keeps retries to a fraction of calls during an outage.
+ * </ul>
+ *
+ * <p>This class is thread-safe; share one guard per client. The registry of endpoints is bounded
+ * in size and forgets idle endpoints, so a client that talks to many hosts does not leak.
+ */
+public final class RefusalGuard {
+
+  /** Default breaker threshold: 5 consecutive connect failures (Envoy's and Finagle's 5). */
+  public static final int DEFAULT_FAILURE_THRESHOLD = 5;
+  /** Default trial calls let through when half-open: 2. */
+  public static final int DEFAULT_HALF_OPEN_CALLS = 2;
+  /** Default longest wait in the open state before trial calls, probe or not: 30 s. */
+  public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(30);
+  /** Default attempts per call, the first included: 6. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 6;
+  /** Default first backoff ceiling: 200 ms (gRPC waits 1 s, but for a background reconnect). */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  /** Default backoff multiplier: 1.6, gRPC's. */
+  public static final double DEFAULT_BACKOFF_MULTIPLIER = 1.6;
+  /** Default backoff ceiling: 5 s (gRPC's 120 s is for reconnects, too long to hold a request). */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Default time a call keeps retrying through a restart: 10 s. */
+  public static final Duration DEFAULT_RESTART_WINDOW = Duration.ofSeconds(10);
+  /** Default share of calls that may be retried: 20% (Envoy's and Finagle's budget). */
+  public static final double DEFAULT_RETRY_BUDGET_RATIO = 0.2;
+  /** Default retries always allowed per second, whatever the traffic: 10 (Finagle's floor). */
+  public static final int DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 10;
+  /** Default first interval of the recovery probe: 250 ms, growing by 1.6 up to 5 s. */
+  public static final Duration DEFAULT_RECOVERY_PROBE_INTERVAL = Duration.ofMillis(250);
+  /** Default bound on endpoints remembered: 10,000. */
+  public static final int DEFAULT_MAX_ENDPOINTS = 10_000;
+  /** Default time after which an endpoint nobody calls is forgotten: 10 min. */
+  public static final Duration DEFAULT_ENDPOINT_IDLE_EXPIRY = Duration.ofMinutes(10);
+  /** Default interval between WARN lines for one misconfigured endpoint: 1 min. */
+  public static final Duration DEFAULT_WARN_INTERVAL = Duration.ofMinutes(1);
+
+  private static final Logger log = LoggerFactory.getLogger(RefusalGuard.class);
+  private static final long RECOVERY_PROBE_MAX_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final Diagnoser diagnoser;
+  private final RefusalListener listener;
+  private final CircuitBreakerConfig breakerConfig;
+  private final Retry retry;
+  private final RetryBudget budget;
+  private final RecoveryProber prober;
+  private final Set<RefusalCause> retryOn;
+  private final long restartWindowNanos;
+  private final long initialBackoffNanos;
+  private final long maxBackoffNanos;
+  private final double multiplier;
+  private final long warnIntervalNanos;
+  private final Ticker ticker;
+  private final Cache<Endpoint, GuardedEndpoint> registry;
+
+  private RefusalGuard(Builder b) {
+    this.diagnoser = b.diagnoser;
+    this.listener = b.listener;
+    this.retryOn = EnumSet.copyOf(b.retryOn);
+    this.restartWindowNanos = b.restartWindow.toNanos();
+    this.initialBackoffNanos = b.initialBackoff.toNanos();
+    this.maxBackoffNanos = b.maxBackoff.toNanos();
+    this.multiplier = b.multiplier;
+    this.warnIntervalNanos = b.warnInterval.toNanos();
+    Clock clock = b.clock;
+    this.ticker = clock == null ? Ticker.systemTicker()
+        : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.custom()
+        // "Consecutive failures": a window of the last N recorded calls, all of them failures.
+        .slidingWindow(b.failureThreshold, b.failureThreshold,
+            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .failureRateThreshold(100)
+        .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls)
+        .waitDurationInOpenState(b.openWait)
+        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .recordException(t -> FailureKind.of(t).isConnectPhase())
+        .ignoreException(t -> !FailureKind.of(t).isConnectPhase());
+    if (clock != null) {
+      cb.clock(clock);
+    }
+    this.breakerConfig = cb.build();
+    this.retry = Retry.of("refusal", RetryConfig.custom()
+        .maxAttempts(b.maxAttempts)
+        .retryOnException(t -> true)
+        .intervalBiFunction((attempt, outcome) -> backoffMillis(attempt))
+        .build());
+    this.budget = new RetryBudget(b.budgetRatio, b.budgetMinPerSecond, ticker::read);
+    this.prober = new RecoveryProber(b.system, b.recoveryProbeInterval.toNanos(),
+        Math.max(b.recoveryProbeInterval.toNanos(), RECOVERY_PROBE_MAX_NANOS), 200);
+    this.registry = Caffeine.newBuilder()
+        .maximumSize(b.maxEndpoints)
+        .expireAfterAccess(b.idleExpiry)
+        .ticker(ticker)
+        .removalListener((Endpoint e, GuardedEndpoint g, com.github.benmanes.caffeine.cache
+            .RemovalCause c) -> {
+          if (g != null) {
+            g.forgotten = true;
+          }
+        })
+        .build();
+  }
+
+  /** Returns a builder with every default set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a guard with every default, using {@link Diagnoser#defaults()}. */
+  public static RefusalGuard defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Runs {@code call} against {@code endpoint}: under the endpoint's breaker, retried by cause
+   * when it fails in the connect phase, diagnosed when it gives up.
+   *
+   * @return what {@code call} returned
+   * @throws DiagnosedConnectException when a connect failure is not (or no longer) retried, or
+   *     the circuit is open; the last original exception is its cause
+   * @throws Exception any other exception from {@code call}, untouched
+   * @throws NullPointerException if an argument is null
+   */
+  public <T> T call(Endpoint endpoint, Callable<T> call) throws Exception {
+    return run(endpoint, call, false);
+  }
+
+  /**
+   * Like {@link #call}, but the call is idempotent: a failure after the request was written
+   * (a reset, a connection closed before the response) is retried too.
+   */
+  public <T> T callIdempotent(Endpoint endpoint, Callable<T> call) throws Exception {
+    return run(endpoint, call, true);
+  }
+
+  /** The circuit state of {@code endpoint}; CLOSED for an endpoint never called. */
+  public CircuitBreaker.State circuitState(Endpoint endpoint) {
+    GuardedEndpoint g = registry.getIfPresent(Objects.requireNonNull(endpoint, "endpoint"));
+    return g == null ? CircuitBreaker.State.CLOSED : g.breaker.getState();
+  }
+
+  /** How many endpoints the guard remembers now (approximately; for monitoring). */
+  public long endpointCount() {
+    registry.cleanUp();
+    return registry.estimatedSize();
+  }
+
+  /** The diagnoser this guard uses. */
+  public Diagnoser diagnoser() {
+    return diagnoser;
+  }
+
+  // ------------------------------------------------------------------------------ the call
+
+  private <T> T run(Endpoint endpoint, Callable<T> call, boolean idempotent) throws Exception {
+    Objects.requireNonNull(call, "call");
+    GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
+    if (!g.breaker.tryAcquirePermission()) {
+      throw rejected(g);
+    }
+    budget.deposit();
+    T result;
+    try {
+      result = call.call();
+    } catch (Exception e) {
+      return failed(g, endpoint, call, idempotent, e);
+    }
+    succeeded(g);
+    return result;
+  }
+
+  /** The registry entry; a hit is one hash lookup and allocates nothing. */
+  GuardedEndpoint endpointState(Endpoint endpoint) {
+    GuardedEndpoint g = registry.getIfPresent(endpoint);
+    return g != null ? g : registry.get(endpoint, this::newEndpoint);
+  }
+
+  private GuardedEndpoint newEndpoint(Endpoint endpoint) {
+    CircuitBreaker breaker = CircuitBreaker.of(endpoint.toString(), breakerConfig);
+    GuardedEndpoint g = new GuardedEndpoint(endpoint, breaker);
+    breaker.getEventPublisher().onStateTransition(event -> {
+      CircuitBreaker.State from = event.getStateTransition().getFromState();
+      CircuitBreaker.State to = event.getStateTransition().getToState();
+      if (log.isInfoEnabled()) {
+        log.atInfo().addKeyValue("endpoint", endpoint).addKeyValue("from", from)
+            .addKeyValue("to", to).log("circuit for {} went from {} to {}", endpoint, from, to);
+      }
+      notify(() -> listener.circuitStateChanged(endpoint, from, to));
+      if (to == CircuitBreaker.State.OPEN) {
+        watchForRecovery(g);
+      }
+    });
+    return g;
+  }
+
+  private void succeeded(GuardedEndpoint g) {
+    // Recording every success in the breaker costs a lock and a snapshot; a success after a
+    // success changes nothing for a breaker that counts consecutive failures, so only the first
+    // one after a failure (or any in HALF_OPEN) is recorded.
+    if (g.dirty || g.breaker.getState() != CircuitBreaker.State.CLOSED) {
+      g.breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+      g.dirty = false;
+    }
+    g.lastSuccessNanos = ticker.read();
+  }
+
+  private <T> T failed(GuardedEndpoint g, Endpoint endpoint, Callable<T> call,
+      boolean idempotent, Exception first) throws Exception {
+    Retry.AsyncContext<Object> context = retry.asyncContext();
+    long start = ticker.read();
+    Exception failure = first;
+    for (int attempt = 1; ; attempt++) {
+      FailureKind kind = FailureKind.of(failure);
+      int attemptNumber = attempt;
+      Exception reported = failure;
+      notify(() -> listener.attemptFailed(endpoint, attemptNumber, kind, reported));
+      g.breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+      Diagnosis diagnosis = null;
+      Exception outcome = failure;
+      boolean retryable;
+      if (kind.isConnectPhase()) {
+        g.dirty = true;
+        diagnosis = diagnose(g, endpoint, failure);
+        outcome = new DiagnosedConnectException(diagnosis, failure);
+        retryable = retryOn.contains(diagnosis.cause());
+      } else {
+        retryable = idempotent && kind == FailureKind.RESET;
+      }
+      long delayMillis = retryable ? context.onError(outcome) : -1;
+      String stop = null;
+      if (delayMillis < 0) {
+        stop = retryable ? "attempts used up" : "not retryable";
+      } else if (ticker.read() - start + TimeUnit.MILLISECONDS.toNanos(delayMillis)
+          > restartWindowNanos) {
+        stop = "restart window over";
+      } else if (g.breaker.getState() == CircuitBreaker.State.OPEN) {
+        stop = "circuit opened";
+      } else if (!budget.tryWithdraw()) {
+        stop = "retry budget spent";
+      }
+      if (stop != null) {
+        giveUp(g, endpoint, attempt, diagnosis, stop);
+        throw outcome;
+      }
+      Diagnosis scheduled = diagnosis;
+      int next = attempt + 1;
+      notify(() -> listener.retryScheduled(endpoint, next, Duration.ofMillis(delayMillis),
+          scheduled));
+      if (log.isDebugEnabled()) {
+        log.atDebug().addKeyValue("endpoint", endpoint).addKeyValue("attempt", next)
+            .addKeyValue("delayMillis", delayMillis)
+            .addKeyValue("cause", diagnosis == null ? kind : diagnosis.cause())
+            .log("retrying {} in {} ms", endpoint, delayMillis);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(delayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcome.addSuppressed(e);
+        throw outcome;
+      }
+      if (!g.breaker.tryAcquirePermission()) {
+        throw rejected(g);
+      }
+      try {
+        Object result = call.call();
+        context.onComplete();
+        succeeded(g);
+        @SuppressWarnings("unchecked")
+        T typed = (T) result;
+        return typed;
+      } catch (Exception e) {
+        failure = e;
+      }
+    }
+  }
+
+  private Diagnosis diagnose(GuardedEndpoint g, Endpoint endpoint, Exception failure) {
+    long lastSuccess = g.lastSuccessNanos;
+    if (lastSuccess != 0) {
+      diagnoser.recordSuccessAgo(endpoint, Math.max(0, ticker.read() - lastSuccess));
+    }
+    Diagnosis d = diagnoser.diagnose(endpoint, failure);
+    g.lastDiagnosis = d;
+    g.lastAddress = d.endpoint().address().orElse(g.lastAddress);
+    notify(() -> listener.diagnosisMade(d));
+    return d;
+  }
+
+  private void giveUp(GuardedEndpoint g, Endpoint endpoint, int attempts, Diagnosis d,
+      String why) {
+    if (d == null) {
+      return;
+    }
+    if (d.cause().isMisconfiguration()) {
+      long now = ticker.read();
+      long last = g.lastWarnNanos;
+      if ((last == 0 || now - last >= warnIntervalNanos) && g.claimWarn(last, now)) {
+        log.atWarn().addKeyValue("endpoint", endpoint).addKeyValue("cause", d.cause())
+            .addKeyValue("confidence", d.confidence()).addKeyValue("attempt", attempts)
+            .addKeyValue("state", g.breaker.getState())
+            .log("{} (logged once per endpoint per {} s)", d.headline(),
+                TimeUnit.NANOSECONDS.toSeconds(warnIntervalNanos));
+      }
+    } else if (log.isDebugEnabled()) {
+      log.atDebug().addKeyValue("endpoint", endpoint).addKeyValue("cause", d.cause())
+          .addKeyValue("attempt", attempts).addKeyValue("state", g.breaker.getState())
+          .log("giving up on {} after {} attempt(s): {}", endpoint, attempts, why);
+    }
+  }
+
+  private DiagnosedConnectException rejected(GuardedEndpoint g) {
+    Diagnosis d = g.lastDiagnosis;
+    if (d == null) {
+      d = Diagnosis.of(g.endpoint, FailureKind.REFUSED, RefusalCause.UNKNOWN, Confidence.LOW,
+          "the circuit is " + g.breaker.getState() + " and no failure has been diagnosed",
+          "Wait for the circuit to let trial calls through.", java.util.List.of(),
+          Duration.ZERO);
+    }
+    Diagnosis last = d;
+    notify(() -> listener.callRejected(g.endpoint, last));
+    return DiagnosedConnectException.rejection(g.rejectionMessage(d), d);
+  }
+
+  private void watchForRecovery(GuardedEndpoint g) {
+    if (!g.claimProbe()) {
+      return;
+    }
+    prober.watch(() -> recoveryTarget(g),
+        () -> {
+          boolean keep = !g.forgotten && g.breaker.getState() == CircuitBreaker.State.OPEN;
+          if (!keep) {
+            g.releaseProbe();
+          }
+          return keep;
+        },
+        () -> {
+          g.releaseProbe();
+          log.atInfo().addKeyValue("endpoint", g.endpoint)
+              .log("{} accepts connections again; letting trial calls through", g.endpoint);
+          g.breaker.transitionToHalfOpenState();
+        });
+  }
+
+  private static InetSocketAddress recoveryTarget(GuardedEndpoint g) {
+    InetSocketAddress known = g.lastAddress;
+    if (known != null && known.getAddress() != null) {
+      return new InetSocketAddress(known.getAddress(), g.endpoint.port());
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(g.endpoint.host()), g.endpoint.port());
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private long backoffMillis(int attempt) {
+    // Full jitter: a uniform wait between zero and the exponential ceiling, so clients that
+    // failed together do not come back together.
+    double ceiling = Math.min(maxBackoffNanos,
+        initialBackoffNanos * Math.pow(multiplier, Math.max(0, attempt - 1)));
+    return TimeUnit.NANOSECONDS.toMillis((long) (ThreadLocalRandom.current().nextDouble()
+        * ceiling));
+  }
+
+  private static void notify(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException e) {
+      log.warn("a RefusalListener threw; ignored", e);
+    }
+  }
+
+  /** Per-endpoint state: the breaker, the last diagnosis and what the recovery probe needs. */
+  static final class GuardedEndpoint {
+    final Endpoint endpoint;
+    final CircuitBreaker breaker;
+    volatile boolean dirty;
+    volatile boolean forgotten;
+    volatile long lastSuccessNanos;
+    volatile Diagnosis lastDiagnosis;
+    volatile InetSocketAddress lastAddress;
+    private volatile long lastWarnNanos;
+    private volatile boolean probing;
+    private Diagnosis messageFor;
+    private String message;
+
+    GuardedEndpoint(Endpoint endpoint, CircuitBreaker breaker) {
+      this.endpoint = endpoint;
+      this.breaker = breaker;
+    }
+
+    synchronized boolean claimWarn(long expected, long now) {
+      if (lastWarnNanos != expected) {
+        return false;
+      }
+      lastWarnNanos = now;
+      return true;
+    }
+
+    synchronized boolean claimProbe() {
+      if (probing) {
+        return false;
+      }
+      probing = true;
+      return true;
+    }
+
+    void releaseProbe() {
+      probing = false;
+    }
+
+    /** The rejection message, built once per diagnosis so a rejection allocates only itself. */
+    synchronized String rejectionMessage(Diagnosis d) {
+      if (d != messageFor) {
+        message = "Circuit " + breaker.getState() + " for " + endpoint
+            + ", not dialled. Last failure: " + d.headline();
+        messageFor = d;
+      }
+      return message;
+    }
+  }
+
+  /**
+   * Configures a {@link RefusalGuard}. Not thread-safe; {@link #build()} copies every setting,
+   * so the guard is immutable and a builder can be reused.
+   */
+  public static final class Builder {
+    private Diagnoser diagnoser = Diagnoser.defaults();
+    private RefusalListener listener = RefusalListener.NONE;
+    private int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
+    private int halfOpenCalls = DEFAULT_HALF_OPEN_CALLS;
+    private Duration openWait = DEFAULT_OPEN_WAIT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    private double multiplier = DEFAULT_BACKOFF_MULTIPLIER;
+    private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    private Duration restartWindow = DEFAULT_RESTART_WINDOW;
+    private double budgetRatio = DEFAULT_RETRY_BUDGET_RATIO;
+    private int budgetMinPerSecond = DEFAULT_RETRY_BUDGET_MIN_PER_SECOND;
+    private Duration recoveryProbeInterval = DEFAULT_RECOVERY_PROBE_INTERVAL;
+    private int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
+    private Duration idleExpiry = DEFAULT_ENDPOINT_IDLE_EXPIRY;
+    private Duration warnInterval = DEFAULT_WARN_INTERVAL;
+    private Set<RefusalCause> retryOn = EnumSet.of(RefusalCause.NO_LISTENER,
+        RefusalCause.RESTARTING, RefusalCause.ACCEPT_QUEUE_FULL, RefusalCause.UNKNOWN);
+    private Clock clock;
+    private SystemView system = RealSystemView.INSTANCE;
+
+    private Builder() {}
+
+    /** The diagnoser for connect failures. The default is {@link Diagnoser#defaults()}. */
+    public Builder diagnoser(Diagnoser diagnoser) {
+      this.diagnoser = Objects.requireNonNull(diagnoser, "diagnoser");
+      return this;
+    }
+
+    /** Receives the guard's events. The default is {@link RefusalListener#NONE}. */
+    public Builder listener(RefusalListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Consecutive connect failures that open an endpoint's circuit, 1 to 1000; default 5. */
+    public Builder failureThreshold(int failures) {
+      this.failureThreshold = range("failureThreshold", failures, 1, 1_000);
+      return this;
+    }
+
+    /** Trial calls let through while half-open, 1 to 100; default 2. */
+    public Builder halfOpenCalls(int calls) {
+      this.halfOpenCalls = range("halfOpenCalls", calls, 1, 100);
+      return this;
+    }
+
+    /**
+     * The longest an open circuit waits before letting trial calls through when the recovery
+     * probe has not seen the service back, 1 ms to 1 h; default 30 s.
+     */
+    public Builder openWait(Duration wait) {
+      this.openWait = range("openWait", wait, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /** Attempts per call, the first included, 1 to 100; default 6. */
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = range("maxAttempts", attempts, 1, 100);
+      return this;
+    }
+
+    /**
+     * The backoff: the ceiling of the first wait (default 200 ms), its growth per attempt
+     * (default 1.6) and its cap (default 5 s). Each wait is uniform between zero and the
+     * ceiling (full jitter).
+     */
+    public Builder backoff(Duration initial, double multiplier, Duration max) {
+      this.initialBackoff = range("initial backoff", initial, Duration.ZERO,
+          Duration.ofMinutes(10));
+      if (!(multiplier >= 1.0 && multiplier <= 10.0)) {
+        throw new IllegalArgumentException(
+            "backoff multiplier must be between 1.0 and 10.0, but was " + multiplier);
+      }
+      this.multiplier = multiplier;
+      this.maxBackoff = range("max backoff", max, initial, Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** How long one call keeps retrying through a restart, 0 to 10 min; default 10 s. */
+    public Builder restartWindow(Duration window) {
+      this.restartWindow = range("restartWindow", window, Duration.ZERO,
+          Duration.ofMinutes(10));
+      return this;
+    }
+
+    /**
+     * The retry budget: the share of calls that may be retried (0 to 1, default 0.2) and the
+     * retries always allowed per second (0 to 10,000, default 10).
+     */
+    public Builder retryBudget(double ratio, int minPerSecond) {
+      if (!(ratio >= 0 && ratio <= 1)) {
+        throw new IllegalArgumentException(
+            "retry budget ratio must be between 0 and 1, but was " + ratio);
+      }
+      this.budgetRatio = ratio;
+      this.budgetMinPerSecond = range("retry budget minPerSecond", minPerSecond, 0, 10_000);
+      return this;
+    }
+
+    /** First interval of the recovery probe, 10 ms to 1 min; default 250 ms. */
+    public Builder recoveryProbeInterval(Duration interval) {
+      this.recoveryProbeInterval = range("recoveryProbeInterval", interval,
+          Duration.ofMillis(10), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /** Endpoints remembered at most, 1 to 10,000,000; default 10,000. */
+    public Builder maxEndpoints(int max) {
+      this.maxEndpoints = range("maxEndpoints", max, 1, 10_000_000);
+      return this;
+    }
+
+    /** Time after which an endpoint nobody calls is forgotten, 1 s to 1 day; default 10 min. */
+    public Builder endpointIdleExpiry(Duration expiry) {
+      this.idleExpiry = range("endpointIdleExpiry", expiry, Duration.ofSeconds(1),
+          Duration.ofDays(1));
+      return this;
+    }
+
+    /** Interval between WARN lines for one misconfigured endpoint, 0 to 1 day; default 1 min. */
+    public Builder warnInterval(Duration interval) {
+      this.warnInterval = range("warnInterval", interval, Duration.ZERO, Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * The causes retried with backoff. The default is NO_LISTENER, RESTARTING,
+     * ACCEPT_QUEUE_FULL and UNKNOWN; LOCAL_* exhaustion is refused here, since retrying it makes
+     * it worse.
+     *
+     * @throws IllegalArgumentException if the set is empty or names a LOCAL_* cause
+     */
+    public Builder retryOn(Set<RefusalCause> causes) {
+      Objects.requireNonNull(causes, "causes");
+      if (causes.isEmpty()) {
+        throw new IllegalArgumentException("retryOn must name at least one cause");
+      }
+      if (causes.contains(RefusalCause.LOCAL_FD_EXHAUSTION)
+          || causes.contains(RefusalCause.LOCAL_PORT_EXHAUSTION)) {
+        throw new IllegalArgumentException(
+            "retryOn must not name LOCAL_FD_EXHAUSTION or LOCAL_PORT_EXHAUSTION: retrying them"
+                + " makes them worse, but was " + causes);
+      }
+      this.retryOn = EnumSet.copyOf(causes);
+      return this;
+    }
+
+    /** The clock for breakers, budgets and idle expiry; tests pass one they move by hand. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Replaces the machine the recovery probe dials; for tests in this package. */
+    Builder system(SystemView system) {
+      this.system = Objects.requireNonNull(system, "system");
+      return this;
+    }
+
+    /** Returns a guard with these settings. */
+    public RefusalGuard build() {
+      return new RefusalGuard(this);
+    }
+
+    private static int range(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max
+            + ", but was " + value);
+      }
+      return value;
+    }
+
+    private static Duration range(String name, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max
+            + ", but was " + value);
+      }
+      return value;
+    }
+  }
+}
