@@ -19,8 +19,15 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,15 +174,64 @@ public final class RefusalGuard {
    * @throws NullPointerException if an argument is null
    */
   public <T> T call(Endpoint endpoint, Callable<T> call) throws Exception {
-    return run(endpoint, call, false);
+    return call(endpoint, call, CallOptions.DEFAULTS);
   }
 
   /**
-   * Like {@link #call}, but the call is idempotent: a failure after the request was written
-   * (a reset, a connection closed before the response) is retried too.
+   * Like {@link #call(Endpoint, Callable)}, but the call is idempotent: a failure after the
+   * request was written (a reset, a connection closed before the response) is retried too.
    */
   public <T> T callIdempotent(Endpoint endpoint, Callable<T> call) throws Exception {
-    return run(endpoint, call, true);
+    return call(endpoint, call, CallOptions.DEFAULTS.idempotent(true));
+  }
+
+  /**
+   * Like {@link #call(Endpoint, Callable)}, with options: idempotence, a deadline for the whole
+   * call, and a cancellation signal that ends a backoff wait at once. A wait ended by
+   * cancellation or by an interrupt throws the last failure, with a {@link
+   * java.util.concurrent.CancellationException} or the {@link InterruptedException} added as
+   * suppressed (the interrupt flag is restored).
+   */
+  public <T> T call(Endpoint endpoint, Callable<T> call, CallOptions options) throws Exception {
+    Objects.requireNonNull(call, "call");
+    Objects.requireNonNull(options, "options");
+    GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
+    if (!g.breaker.tryAcquirePermission()) {
+      throw rejected(g);
+    }
+    budget.deposit();
+    T result;
+    try {
+      result = call.call();
+    } catch (Exception e) {
+      return failed(new Attempts(g, endpoint, options), call, e);
+    }
+    succeeded(g);
+    return result;
+  }
+
+  /**
+   * Runs an asynchronous call under the same rules, never blocking a thread to wait: {@code
+   * attempt} starts one attempt, and retries are scheduled after their backoff. Cancelling the
+   * returned future ends a wait at once; no further attempt is started.
+   *
+   * @return a future that completes with the first successful attempt's value, or
+   *     exceptionally with a {@link DiagnosedConnectException} or the attempt's own failure
+   * @throws NullPointerException if an argument is null
+   */
+  public <T> CompletableFuture<T> callAsync(Endpoint endpoint,
+      Supplier<? extends CompletionStage<T>> attempt, CallOptions options) {
+    Objects.requireNonNull(attempt, "attempt");
+    Objects.requireNonNull(options, "options");
+    GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
+    CompletableFuture<T> result = new CompletableFuture<>();
+    if (!g.breaker.tryAcquirePermission()) {
+      result.completeExceptionally(rejected(g));
+      return result;
+    }
+    budget.deposit();
+    attemptAsync(new Attempts(g, endpoint, options), attempt, result);
+    return result;
   }
 
   /** The circuit state of {@code endpoint}; CLOSED for an endpoint never called. */
@@ -196,23 +252,6 @@ public final class RefusalGuard {
   }
 
   // ------------------------------------------------------------------------------ the call
-
-  private <T> T run(Endpoint endpoint, Callable<T> call, boolean idempotent) throws Exception {
-    Objects.requireNonNull(call, "call");
-    GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
-    if (!g.breaker.tryAcquirePermission()) {
-      throw rejected(g);
-    }
-    budget.deposit();
-    T result;
-    try {
-      result = call.call();
-    } catch (Exception e) {
-      return failed(g, endpoint, call, idempotent, e);
-    }
-    succeeded(g);
-    return result;
-  }
 
   /** The registry entry; a hit is one hash lookup and allocates nothing. */
   GuardedEndpoint endpointState(Endpoint endpoint) {
@@ -249,87 +288,200 @@ public final class RefusalGuard {
     g.lastSuccessNanos = ticker.read();
   }
 
-  private <T> T failed(GuardedEndpoint g, Endpoint endpoint, Callable<T> call,
-      boolean idempotent, Exception first) throws Exception {
-    Retry.AsyncContext<Object> context = retry.asyncContext();
-    long start = ticker.read();
+  /** The state of one guarded call across its attempts. */
+  private final class Attempts {
+    final GuardedEndpoint g;
+    final Endpoint endpoint;
+    final CallOptions options;
+    final Retry.AsyncContext<Object> context = retry.asyncContext();
+    final long start = ticker.read();
+    int attempt = 1;
+
+    Attempts(GuardedEndpoint g, Endpoint endpoint, CallOptions options) {
+      this.g = g;
+      this.endpoint = endpoint;
+      this.options = options;
+    }
+  }
+
+  /** What to do after a failed attempt: throw {@code outcome}, or wait and try again. */
+  private static final class Verdict {
+    final Throwable outcome;
+    final long delayMillis;
+
+    Verdict(Throwable outcome, long delayMillis) {
+      this.outcome = outcome;
+      this.delayMillis = delayMillis;
+    }
+  }
+
+  private <T> T failed(Attempts a, Callable<T> call, Exception first) throws Exception {
     Exception failure = first;
-    for (int attempt = 1; ; attempt++) {
-      FailureKind kind = FailureKind.of(failure);
-      int attemptNumber = attempt;
-      Exception reported = failure;
-      notify(() -> listener.attemptFailed(endpoint, attemptNumber, kind, reported));
-      g.breaker.onError(0, TimeUnit.NANOSECONDS, failure);
-      Diagnosis diagnosis = null;
-      Exception outcome = failure;
-      boolean retryable;
-      if (kind.isConnectPhase()) {
-        g.dirty = true;
-        diagnosis = diagnose(g, endpoint, failure);
-        outcome = new DiagnosedConnectException(diagnosis, failure);
-        retryable = retryOn.contains(diagnosis.cause());
-      } else {
-        retryable = idempotent && kind == FailureKind.RESET;
-      }
-      long delayMillis = retryable ? context.onError(outcome) : -1;
-      String stop = null;
-      if (delayMillis < 0) {
-        stop = retryable ? "attempts used up" : "not retryable";
-      } else if (ticker.read() - start + TimeUnit.MILLISECONDS.toNanos(delayMillis)
-          > restartWindowNanos) {
-        stop = "restart window over";
-      } else if (g.breaker.getState() == CircuitBreaker.State.OPEN) {
-        stop = "circuit opened";
-      } else if (!budget.tryWithdraw()) {
-        stop = "retry budget spent";
-      }
-      if (stop != null) {
-        giveUp(g, endpoint, attempt, diagnosis, stop);
+    while (true) {
+      FailureKind kind = recordFailure(a, failure);
+      Diagnosis diagnosis = kind.isConnectPhase() ? diagnose(a, failure) : null;
+      Verdict v = decide(a, kind, failure, diagnosis);
+      Exception outcome = (Exception) v.outcome;
+      if (v.delayMillis < 0) {
         throw outcome;
       }
-      Diagnosis scheduled = diagnosis;
-      int next = attempt + 1;
-      notify(() -> listener.retryScheduled(endpoint, next, Duration.ofMillis(delayMillis),
-          scheduled));
-      if (log.isDebugEnabled()) {
-        log.atDebug().addKeyValue("endpoint", endpoint).addKeyValue("attempt", next)
-            .addKeyValue("delayMillis", delayMillis)
-            .addKeyValue("cause", diagnosis == null ? kind : diagnosis.cause())
-            .log("retrying {} in {} ms", endpoint, delayMillis);
-      }
       try {
-        TimeUnit.MILLISECONDS.sleep(delayMillis);
+        Object cancelled = a.options.cancellation().toCompletableFuture()
+            .get(v.delayMillis, TimeUnit.MILLISECONDS);
+        outcome.addSuppressed(new CancellationException("cancelled during backoff"
+            + (cancelled == null ? "" : ": " + cancelled)));
+        throw outcome;
+      } catch (TimeoutException waited) {
+        // The normal case: the backoff ran out without a cancellation.
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         outcome.addSuppressed(e);
         throw outcome;
+      } catch (ExecutionException | CancellationException e) {
+        outcome.addSuppressed(new CancellationException("cancelled during backoff"));
+        throw outcome;
       }
-      if (!g.breaker.tryAcquirePermission()) {
-        throw rejected(g);
+      if (!a.g.breaker.tryAcquirePermission()) {
+        throw rejected(a.g);
       }
+      a.attempt++;
       try {
-        Object result = call.call();
-        context.onComplete();
-        succeeded(g);
-        @SuppressWarnings("unchecked")
-        T typed = (T) result;
-        return typed;
+        T result = call.call();
+        a.context.onComplete();
+        succeeded(a.g);
+        return result;
       } catch (Exception e) {
         failure = e;
       }
     }
   }
 
-  private Diagnosis diagnose(GuardedEndpoint g, Endpoint endpoint, Exception failure) {
-    long lastSuccess = g.lastSuccessNanos;
-    if (lastSuccess != 0) {
-      diagnoser.recordSuccessAgo(endpoint, Math.max(0, ticker.read() - lastSuccess));
+  private <T> void attemptAsync(Attempts a, Supplier<? extends CompletionStage<T>> attempt,
+      CompletableFuture<T> result) {
+    CompletionStage<T> stage;
+    try {
+      stage = attempt.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
     }
-    Diagnosis d = diagnoser.diagnose(endpoint, failure);
+    stage.whenComplete((value, error) -> {
+      if (result.isDone()) {
+        return;
+      }
+      if (error == null) {
+        a.context.onComplete();
+        succeeded(a.g);
+        result.complete(value);
+        return;
+      }
+      Throwable failure = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      FailureKind kind = recordFailure(a, failure);
+      CompletableFuture<Diagnosis> diagnosis = kind.isConnectPhase()
+          ? diagnoseAsync(a, failure) : CompletableFuture.completedFuture(null);
+      diagnosis.whenComplete((d, never) -> {
+        Verdict v = decide(a, kind, failure, d);
+        if (v.delayMillis < 0) {
+          result.completeExceptionally(v.outcome);
+          return;
+        }
+        CompletableFuture.delayedExecutor(v.delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+          if (result.isDone() || a.options.isCancelled()) {
+            result.completeExceptionally(v.outcome);
+            return;
+          }
+          if (!a.g.breaker.tryAcquirePermission()) {
+            result.completeExceptionally(rejected(a.g));
+            return;
+          }
+          a.attempt++;
+          attemptAsync(a, attempt, result);
+        });
+      });
+    });
+  }
+
+  /** Tells the listener and the breaker about a failed attempt; returns its kind. */
+  private FailureKind recordFailure(Attempts a, Throwable failure) {
+    FailureKind kind = FailureKind.of(failure);
+    int attemptNumber = a.attempt;
+    notify(() -> listener.attemptFailed(a.endpoint, attemptNumber, kind, failure));
+    a.g.breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+    if (kind.isConnectPhase()) {
+      a.g.dirty = true;
+    }
+    return kind;
+  }
+
+  /** Decides, from the failure's kind and diagnosis, whether to wait and retry or give up. */
+  private Verdict decide(Attempts a, FailureKind kind, Throwable failure, Diagnosis diagnosis) {
+    Throwable outcome = failure;
+    boolean retryable;
+    if (diagnosis != null) {
+      outcome = new DiagnosedConnectException(diagnosis, failure);
+      retryable = retryOn.contains(diagnosis.cause());
+    } else {
+      retryable = a.options.isIdempotent() && kind == FailureKind.RESET;
+    }
+    long delayMillis = retryable ? a.context.onError(outcome) : -1;
+    String stop = null;
+    long delayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis));
+    if (delayMillis < 0) {
+      stop = retryable ? "attempts used up" : "not retryable";
+    } else if (a.options.isCancelled()) {
+      stop = "cancelled";
+    } else if (ticker.read() - a.start + delayNanos > restartWindowNanos) {
+      stop = "restart window over";
+    } else if (a.options.deadlineNanos() != 0
+        && System.nanoTime() + delayNanos - a.options.deadlineNanos() > 0) {
+      stop = "call deadline";
+    } else if (a.g.breaker.getState() == CircuitBreaker.State.OPEN) {
+      stop = "circuit opened";
+    } else if (!budget.tryWithdraw()) {
+      stop = "retry budget spent";
+    }
+    if (stop != null) {
+      giveUp(a.g, a.endpoint, a.attempt, diagnosis, stop);
+      return new Verdict(outcome, -1);
+    }
+    int next = a.attempt + 1;
+    notify(() -> listener.retryScheduled(a.endpoint, next, Duration.ofMillis(delayMillis),
+        diagnosis));
+    if (log.isDebugEnabled()) {
+      log.atDebug().addKeyValue("endpoint", a.endpoint).addKeyValue("attempt", next)
+          .addKeyValue("delayMillis", delayMillis)
+          .addKeyValue("cause", diagnosis == null ? kind : diagnosis.cause())
+          .log("retrying {} in {} ms", a.endpoint, delayMillis);
+    }
+    return new Verdict(outcome, delayMillis);
+  }
+
+  private Diagnosis diagnose(Attempts a, Throwable failure) {
+    shareHistory(a);
+    Diagnosis d = diagnoser.diagnose(a.endpoint, failure);
+    diagnosed(a.g, d);
+    return d;
+  }
+
+  private CompletableFuture<Diagnosis> diagnoseAsync(Attempts a, Throwable failure) {
+    shareHistory(a);
+    return diagnoser.diagnoseAsync(a.endpoint, failure).thenApply(d -> {
+      diagnosed(a.g, d);
+      return d;
+    });
+  }
+
+  private void shareHistory(Attempts a) {
+    long lastSuccess = a.g.lastSuccessNanos;
+    if (lastSuccess != 0) {
+      diagnoser.recordSuccessAgo(a.endpoint, Math.max(0, ticker.read() - lastSuccess));
+    }
+  }
+
+  private void diagnosed(GuardedEndpoint g, Diagnosis d) {
     g.lastDiagnosis = d;
     g.lastAddress = d.endpoint().address().orElse(g.lastAddress);
     notify(() -> listener.diagnosisMade(d));
-    return d;
   }
 
   private void giveUp(GuardedEndpoint g, Endpoint endpoint, int attempts, Diagnosis d,

@@ -156,6 +156,111 @@ class RefusalGuardTest {
   }
 
   @Nested
+  @DisplayName("options, cancellation and the async form")
+  class OptionsAndAsync {
+
+    private RefusalGuard slowBackoffGuard() {
+      return RefusalGuard.builder().diagnoser(diagnoser()).failureThreshold(100)
+          .maxAttempts(10).backoff(Duration.ofSeconds(4), 1.0, Duration.ofSeconds(4))
+          .retryBudget(1.0, 100).build();
+    }
+
+    @Test
+    @DisplayName("async: down for 400 ms, then up; retries are scheduled, no thread waits")
+    void asyncRestart() throws Exception {
+      FlappingServer server = FlappingServer.onFreePort(Loopback.V4);
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(20)
+          .failureThreshold(100).build();
+      AtomicInteger attempts = new AtomicInteger();
+      CompletableFuture<Void> restart = CompletableFuture.runAsync(server::start,
+          CompletableFuture.delayedExecutor(400, TimeUnit.MILLISECONDS));
+      try {
+        CompletableFuture<Integer> answer = guard.callAsync(
+            Endpoint.of("127.0.0.1", server.port()),
+            () -> CompletableFuture.supplyAsync(() -> {
+              attempts.incrementAndGet();
+              try {
+                return FlappingServer.fetch(Loopback.V4, server.port());
+              } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            }), CallOptions.DEFAULTS);
+
+        assertThat(answer.get(15, TimeUnit.SECONDS)).isEqualTo((int) 'k');
+        assertThat(attempts.get()).isGreaterThan(1);
+      } finally {
+        restart.get(5, TimeUnit.SECONDS);
+        server.close();
+      }
+    }
+
+    @Test
+    @DisplayName("cancellation ends a backoff wait at once and throws the last failure")
+    void cancellationEndsTheWait() {
+      int port = Loopback.closedPort(Loopback.V4);
+      CompletableFuture<Void> cancel = new CompletableFuture<>();
+      CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+          .execute(() -> cancel.complete(null));
+      AtomicInteger attempts = new AtomicInteger();
+      long start = System.nanoTime();
+
+      Throwable thrown = catchThrowable(() -> slowBackoffGuard().call(
+          Endpoint.of("127.0.0.1", port), () -> {
+            attempts.incrementAndGet();
+            return FlappingServer.fetch(Loopback.V4, port);
+          }, CallOptions.DEFAULTS.cancellation(cancel)));
+
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(thrown).isInstanceOf(DiagnosedConnectException.class);
+      assertThat(thrown.getSuppressed()).hasAtLeastOneElementOfType(
+          java.util.concurrent.CancellationException.class);
+      assertThat(tookMillis).as("ended long before a 4 s backoff could").isLessThan(3_000);
+    }
+
+    @Test
+    @DisplayName("a deadline stops retries whose wait would pass it")
+    void deadline() {
+      int port = Loopback.closedPort(Loopback.V4);
+      Recorder recorder = new Recorder();
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(10)
+          .listener(recorder).backoff(Duration.ofSeconds(2), 1.0, Duration.ofSeconds(2))
+          .build();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+
+      Throwable thrown = catchThrowable(() -> guard.call(Endpoint.of("127.0.0.1", port),
+          () -> FlappingServer.fetch(Loopback.V4, port),
+          CallOptions.DEFAULTS.deadlineNanos(deadline)));
+
+      assertThat(thrown).isInstanceOf(DiagnosedConnectException.class);
+      assertThat(System.nanoTime()).isLessThan(deadline + TimeUnit.SECONDS.toNanos(2));
+      assertThat(recorder.delays).isEmpty();
+    }
+
+    @Test
+    @DisplayName("async: cancelling the returned future ends the wait; no attempt follows")
+    void asyncCancel() throws Exception {
+      int port = Loopback.closedPort(Loopback.V4);
+      AtomicInteger attempts = new AtomicInteger();
+      CompletableFuture<Integer> answer = slowBackoffGuard().callAsync(
+          Endpoint.of("127.0.0.1", port),
+          () -> CompletableFuture.supplyAsync(() -> {
+            attempts.incrementAndGet();
+            try {
+              return FlappingServer.fetch(Loopback.V4, port);
+            } catch (IOException e) {
+              throw new java.util.concurrent.CompletionException(e);
+            }
+          }), CallOptions.DEFAULTS);
+      Thread.sleep(300);
+
+      assertThat(answer.cancel(true)).isTrue();
+      Thread.sleep(300);
+      assertThat(attempts).hasValue(1);
+      assertThat(answer).isCancelled();
+    }
+  }
+
+  @Nested
   @DisplayName("a dead endpoint")
   class DeadEndpoint {
 
