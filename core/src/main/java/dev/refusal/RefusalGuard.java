@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.refusal.internal.diagnosis.RealSystemView;
 import dev.refusal.internal.diagnosis.SystemView;
+import dev.refusal.internal.guard.CoarseTicker;
 import dev.refusal.internal.guard.RecoveryProber;
 import dev.refusal.internal.guard.RetryBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -116,7 +117,7 @@ public final class RefusalGuard {
     this.multiplier = b.multiplier;
     this.warnIntervalNanos = b.warnInterval.toNanos();
     Clock clock = b.clock;
-    this.ticker = clock == null ? Ticker.systemTicker()
+    this.ticker = clock == null ? CoarseTicker.INSTANCE
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.custom()
         // "Consecutive failures": a window of the last N recorded calls, all of them failures.
@@ -141,6 +142,9 @@ public final class RefusalGuard {
     this.prober = new RecoveryProber(b.system, b.recoveryProbeInterval.toNanos(),
         Math.max(b.recoveryProbeInterval.toNanos(), RECOVERY_PROBE_MAX_NANOS), 200);
     this.registry = Caffeine.newBuilder()
+        // Maintenance (eviction, expiry) runs on the calling thread, amortized, rather than
+        // waking a ForkJoinPool thread: cheaper per call, and no dependency on the common pool.
+        .executor(Runnable::run)
         .maximumSize(b.maxEndpoints)
         .expireAfterAccess(b.idleExpiry)
         .ticker(ticker)
@@ -196,7 +200,7 @@ public final class RefusalGuard {
     Objects.requireNonNull(call, "call");
     Objects.requireNonNull(options, "options");
     GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
-    if (!g.breaker.tryAcquirePermission()) {
+    if (!acquire(g)) {
       throw rejected(g);
     }
     budget.deposit();
@@ -225,7 +229,7 @@ public final class RefusalGuard {
     Objects.requireNonNull(options, "options");
     GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
     CompletableFuture<T> result = new CompletableFuture<>();
-    if (!g.breaker.tryAcquirePermission()) {
+    if (!acquire(g)) {
       result.completeExceptionally(rejected(g));
       return result;
     }
@@ -260,30 +264,49 @@ public final class RefusalGuard {
   }
 
   private GuardedEndpoint newEndpoint(Endpoint endpoint) {
-    CircuitBreaker breaker = CircuitBreaker.of(endpoint.toString(), breakerConfig);
-    GuardedEndpoint g = new GuardedEndpoint(endpoint, breaker);
-    breaker.getEventPublisher().onStateTransition(event -> {
-      CircuitBreaker.State from = event.getStateTransition().getFromState();
-      CircuitBreaker.State to = event.getStateTransition().getToState();
-      if (log.isInfoEnabled()) {
-        log.atInfo().addKeyValue("endpoint", endpoint).addKeyValue("from", from)
-            .addKeyValue("to", to).log("circuit for {} went from {} to {}", endpoint, from, to);
-      }
-      notify(() -> listener.circuitStateChanged(endpoint, from, to));
-      if (to == CircuitBreaker.State.OPEN) {
-        watchForRecovery(g);
-      }
-    });
-    return g;
+    // No event consumer on the breaker: with one, resilience4j builds an event object (with a
+    // ZonedDateTime) for every rejected call. State changes are observed where they can happen.
+    return new GuardedEndpoint(endpoint, CircuitBreaker.of(endpoint.toString(), breakerConfig));
+  }
+
+  /** Reports a state change, once, if the breaker's state moved since last seen. */
+  private void observeState(GuardedEndpoint g) {
+    CircuitBreaker.State to = g.breaker.getState();
+    if (to == g.knownState) {
+      return;
+    }
+    CircuitBreaker.State from = g.swapKnownState(to);
+    if (from == to) {
+      return;
+    }
+    Endpoint endpoint = g.endpoint;
+    if (log.isInfoEnabled()) {
+      log.atInfo().addKeyValue("endpoint", endpoint).addKeyValue("from", from)
+          .addKeyValue("to", to).log("circuit for {} went from {} to {}", endpoint, from, to);
+    }
+    notify(() -> listener.circuitStateChanged(endpoint, from, to));
+    if (to == CircuitBreaker.State.OPEN) {
+      watchForRecovery(g);
+    }
+  }
+
+  /** Asks the breaker for a permit; an OPEN breaker past its wait turns HALF_OPEN here. */
+  private boolean acquire(GuardedEndpoint g) {
+    boolean permitted = g.breaker.tryAcquirePermission();
+    if (g.knownState != CircuitBreaker.State.CLOSED) {
+      observeState(g);
+    }
+    return permitted;
   }
 
   private void succeeded(GuardedEndpoint g) {
     // Recording every success in the breaker costs a lock and a snapshot; a success after a
     // success changes nothing for a breaker that counts consecutive failures, so only the first
     // one after a failure (or any in HALF_OPEN) is recorded.
-    if (g.dirty || g.breaker.getState() != CircuitBreaker.State.CLOSED) {
+    if (g.dirty || g.knownState != CircuitBreaker.State.CLOSED) {
       g.breaker.onSuccess(0, TimeUnit.NANOSECONDS);
       g.dirty = false;
+      observeState(g);
     }
     g.lastSuccessNanos = ticker.read();
   }
@@ -341,7 +364,7 @@ public final class RefusalGuard {
         outcome.addSuppressed(new CancellationException("cancelled during backoff"));
         throw outcome;
       }
-      if (!a.g.breaker.tryAcquirePermission()) {
+      if (!acquire(a.g)) {
         throw rejected(a.g);
       }
       a.attempt++;
@@ -390,7 +413,7 @@ public final class RefusalGuard {
             result.completeExceptionally(v.outcome);
             return;
           }
-          if (!a.g.breaker.tryAcquirePermission()) {
+          if (!acquire(a.g)) {
             result.completeExceptionally(rejected(a.g));
             return;
           }
@@ -410,6 +433,7 @@ public final class RefusalGuard {
     if (kind.isConnectPhase()) {
       a.g.dirty = true;
     }
+    observeState(a.g);
     return kind;
   }
 
@@ -514,8 +538,14 @@ public final class RefusalGuard {
           "Wait for the circuit to let trial calls through.", java.util.List.of(),
           Duration.ZERO);
     }
-    Diagnosis last = d;
-    notify(() -> listener.callRejected(g.endpoint, last));
+    if (listener != RefusalListener.NONE) {
+      // Called directly, not through notify(): a lambda here would allocate on every rejection.
+      try {
+        listener.callRejected(g.endpoint, d);
+      } catch (RuntimeException e) {
+        log.warn("a RefusalListener threw; ignored", e);
+      }
+    }
     return DiagnosedConnectException.rejection(g.rejectionMessage(d), d);
   }
 
@@ -536,6 +566,7 @@ public final class RefusalGuard {
           log.atInfo().addKeyValue("endpoint", g.endpoint)
               .log("{} accepts connections again; letting trial calls through", g.endpoint);
           g.breaker.transitionToHalfOpenState();
+          observeState(g);
         });
   }
 
@@ -573,18 +604,26 @@ public final class RefusalGuard {
     final Endpoint endpoint;
     final CircuitBreaker breaker;
     volatile boolean dirty;
+    /** The state last reported to listeners; CLOSED for a new breaker. */
+    volatile CircuitBreaker.State knownState = CircuitBreaker.State.CLOSED;
     volatile boolean forgotten;
     volatile long lastSuccessNanos;
     volatile Diagnosis lastDiagnosis;
     volatile InetSocketAddress lastAddress;
     private volatile long lastWarnNanos;
     private volatile boolean probing;
-    private Diagnosis messageFor;
-    private String message;
+    private volatile Rejection rejection;
 
     GuardedEndpoint(Endpoint endpoint, CircuitBreaker breaker) {
       this.endpoint = endpoint;
       this.breaker = breaker;
+    }
+
+    /** Records {@code now} as the known state and returns the one it replaces. */
+    synchronized CircuitBreaker.State swapKnownState(CircuitBreaker.State now) {
+      CircuitBreaker.State before = knownState;
+      knownState = now;
+      return before;
     }
 
     synchronized boolean claimWarn(long expected, long now) {
@@ -607,14 +646,29 @@ public final class RefusalGuard {
       probing = false;
     }
 
-    /** The rejection message, built once per diagnosis so a rejection allocates only itself. */
-    synchronized String rejectionMessage(Diagnosis d) {
-      if (d != messageFor) {
-        message = "Circuit " + breaker.getState() + " for " + endpoint
-            + ", not dialled. Last failure: " + d.headline();
-        messageFor = d;
+    /** The rejection message, built once per diagnosis and state. */
+    String rejectionMessage(Diagnosis d) {
+      CircuitBreaker.State state = breaker.getState();
+      Rejection r = rejection;
+      if (r == null || r.diagnosis != d || r.state != state) {
+        r = new Rejection(d, state, "Circuit " + state + " for " + endpoint
+            + ", not dialled. Last failure: " + d.headline());
+        rejection = r;
       }
-      return message;
+      return r.message;
+    }
+  }
+
+  /** A rejection message and what it was built from; replaced whole, so reads need no lock. */
+  private static final class Rejection {
+    final Diagnosis diagnosis;
+    final CircuitBreaker.State state;
+    final String message;
+
+    Rejection(Diagnosis diagnosis, CircuitBreaker.State state, String message) {
+      this.diagnosis = diagnosis;
+      this.state = state;
+      this.message = message;
     }
   }
 
