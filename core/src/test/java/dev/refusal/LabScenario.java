@@ -1,14 +1,11 @@
 package dev.refusal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A scenario run in a child JVM inside a lab host: it makes a listener, dials the address the
@@ -24,23 +21,14 @@ public final class LabScenario {
     InetAddress listenOn = InetAddress.getByName(args[0]);
     InetAddress dial = InetAddress.getByName(args[1]);
     int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-    Map<String, Object> out = new LinkedHashMap<>();
     try (ServerSocket server = Loopback.listen(listenOn, port, 50)) {
       int bound = server.getLocalPort();
       IOException failure = Loopback.refusal(dial, bound);
-      Endpoint endpoint = Endpoint.of(dial.getHostAddress(), bound)
-          .withAddress(new InetSocketAddress(dial, bound));
       // The lab shares this machine's file system, container markers included; the scenario is
       // about bind addresses, so the markers are left out.
-      Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).build()
-          .diagnose(endpoint, failure);
-      out.put("port", bound);
-      out.put("kind", d.kind().name());
-      out.put("cause", d.cause().name());
-      out.put("confidence", d.confidence().name());
-      out.put("headline", d.headline());
-      out.put("diagnosis", d.toString());
+      LabClient.report(Diagnoser.builder().system(FakeSystemView.noContainer()).build(),
+          Endpoint.of(dial.getHostAddress(), bound)
+              .withAddress(new InetSocketAddress(dial, bound)), failure);
     }
-    System.out.println(new ObjectMapper().writeValueAsString(out));
   }
 }

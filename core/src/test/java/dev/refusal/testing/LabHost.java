@@ -103,9 +103,23 @@ public final class LabHost implements AutoCloseable {
     return v6;
   }
 
+  /** The peer's IPv4 address: the "server host" of two-host scenarios. */
+  public InetAddress serverV4() {
+    return address("10.77." + subnet() + ".3");
+  }
+
   /** Runs a command inside the host, such as {@code iptables ...}; returns its result. */
   public Result exec(String... command) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+    return execIn(name, command);
+  }
+
+  /** Runs a command inside the peer (the server host). */
+  public Result execOnServer(String... command) {
+    return execIn(peer, command);
+  }
+
+  private static Result execIn(String namespace, String... command) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     full.addAll(Arrays.asList(command));
     return run(30, full.toArray(new String[0]));
   }
@@ -115,24 +129,141 @@ public final class LabHost implements AutoCloseable {
    * file, and returns its result; the child is killed if it outlives {@code timeoutSeconds}.
    */
   public Result java(Class<?> main, int timeoutSeconds, String... args) {
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", name,
+    return run(timeoutSeconds, javaCommand(name, true, List.of(), main, args).toArray(new String[0]));
+  }
+
+  /**
+   * Like {@link #java}, with extra JVM options; {@code hostsFile} false lets the child resolve
+   * through the host's resolv.conf (see {@link #useNameServer}).
+   */
+  public Result java(Class<?> main, int timeoutSeconds, boolean hostsFile, List<String> jvmOptions,
+      String... args) {
+    return run(timeoutSeconds,
+        javaCommand(name, hostsFile, jvmOptions, main, args).toArray(new String[0]));
+  }
+
+  /**
+   * Starts {@code main} in a child JVM inside the peer (the server host) and waits until it
+   * prints a line starting with {@code READY}; closing the result kills it.
+   */
+  public Background startOnServer(Class<?> main, String... args) {
+    try {
+      Process p = new ProcessBuilder(javaCommand(peer, true, List.of(), main, args))
+          .redirectErrorStream(true).start();
+      java.io.BufferedReader out = new java.io.BufferedReader(
+          new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+        try {
+          for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("READY")) {
+              return line;
+            }
+          }
+          return null;
+        } catch (IOException e) {
+          return null;
+        }
+      });
+      String line = ready.get(30, TimeUnit.SECONDS);
+      if (line == null) {
+        p.destroyForcibly();
+        throw new IllegalStateException(main.getName() + " ended before it was ready");
+      }
+      return new Background(p, line);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start " + main.getName() + " on the server", e);
+    }
+  }
+
+  /**
+   * Makes the host resolve names through {@code nameServer}: {@code ip netns exec} mounts
+   * /etc/netns/NAME/resolv.conf over /etc/resolv.conf for everything run inside the host.
+   */
+  public void useNameServer(InetAddress nameServer) {
+    try {
+      Path dir = Path.of("/etc/netns", name);
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("resolv.conf"),
+          "nameserver " + nameServer.getHostAddress() + "\noptions timeout:1 attempts:1\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds an IPv4 address to the peer's link, such as a second "instance" of a service. */
+  public InetAddress addServerAddress(int lastOctet) {
+    InetAddress a = address("10.77." + subnet() + "." + lastOctet);
+    must("ip", "-n", peer, "addr", "add", a.getHostAddress() + "/24", "dev", "lab0");
+    return a;
+  }
+
+  private int subnet() {
+    return v4.getAddress()[2] & 0xff;
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> javaCommand(String namespace, boolean hostsFile,
+      List<String> jvmOptions, Class<?> main, String... args) {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     String hosts = System.getProperty("jdk.net.hosts.file");
-    if (hosts != null) {
+    if (hostsFile && hosts != null) {
       command.add("-Djdk.net.hosts.file=" + hosts);
     }
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(Arrays.asList(args));
-    return run(timeoutSeconds, command.toArray(new String[0]));
+    return command;
   }
 
-  /** Removes both namespaces; safe to call twice. */
+  /** Removes both namespaces and the host's resolv.conf; safe to call twice. */
   @Override
   public void close() {
     run(10, "ip", "netns", "del", name);
     run(10, "ip", "netns", "del", peer);
+    try {
+      Path dir = Path.of("/etc/netns", name);
+      Files.deleteIfExists(dir.resolve("resolv.conf"));
+      Files.deleteIfExists(dir);
+    } catch (IOException ignored) {
+      // Nothing was there.
+    }
+  }
+
+  /** A child process on the server host; closing kills it. */
+  public static final class Background implements AutoCloseable {
+    private final Process process;
+    private final String readyLine;
+
+    Background(Process process, String readyLine) {
+      this.process = process;
+      this.readyLine = readyLine;
+    }
+
+    /** The line the child printed when ready, such as {@code READY port=8080}. */
+    public String readyLine() {
+      return readyLine;
+    }
+
+    @Override
+    public void close() {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Lab namespaces still present on this machine. */
