@@ -26,7 +26,10 @@ import java.util.Map;
  *   <li>{@code queue}: a listener here with backlog 1 that never accepts, hit until a connect
  *       times out;
  *   <li>{@code stale NAME PORT CONTROL_FILE NEW_ADDRESS}: resolves NAME (the JVM caches it), moves
- *       the lab DNS answer to NEW_ADDRESS, then dials the cached address.
+ *       the lab DNS answer to NEW_ADDRESS, then dials the cached address;
+ *   <li>{@code guard ADDRESS PORT CALLS}: CALLS calls through a {@link RefusalGuard} (breaker
+ *       after 3 failures, 3 attempts per call), reporting dials, rejections, the breaker's state
+ *       and the last exception a user sees.
  * </ul>
  */
 public final class LabClient {
@@ -107,6 +110,45 @@ public final class LabClient {
             .resolver(HostResolver.system()).build();
         report(real, Endpoint.of(name, port).withAddress(new InetSocketAddress(cached, port)),
             failure);
+        break;
+      }
+      case "guard": {
+        InetAddress address = InetAddress.getByName(args[1]);
+        int port = Integer.parseInt(args[2]);
+        int calls = Integer.parseInt(args[3]);
+        RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser).failureThreshold(3)
+            .maxAttempts(3).backoff(java.time.Duration.ofMillis(20), 1.6,
+                java.time.Duration.ofMillis(100)).build();
+        Endpoint endpoint = Endpoint.of(args[1], port);
+        java.util.concurrent.atomic.AtomicInteger dials =
+            new java.util.concurrent.atomic.AtomicInteger();
+        int rejected = 0;
+        Exception last = null;
+        for (int i = 0; i < calls; i++) {
+          int before = dials.get();
+          try {
+            guard.call(endpoint, () -> {
+              dials.incrementAndGet();
+              try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(address, port), 2_000);
+              }
+              return null;
+            });
+          } catch (Exception e) {
+            last = e;
+            if (dials.get() == before) {
+              rejected++;
+            }
+          }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("calls", calls);
+        out.put("dials", dials.get());
+        out.put("rejected", rejected);
+        out.put("state", guard.circuitState(endpoint).name());
+        out.put("exception", last == null ? null : last.getClass().getName());
+        out.put("message", last == null ? null : last.getMessage());
+        System.out.println(new ObjectMapper().writeValueAsString(out));
         break;
       }
       default:

@@ -204,4 +204,36 @@ class NetworkLabTest {
       Files.deleteIfExists(control);
     }
   }
+
+  @Test
+  @DisplayName("the guard against a server host whose service is down: three attempts per call,"
+      + " the breaker opens, later calls are rejected without dialling")
+  void guardAgainstServiceDown() throws Exception {
+    JsonNode r = client("guard", lab.serverV4().getHostAddress(), String.valueOf(PORT), "10");
+
+    assertThat(r.get("state").asText()).isEqualTo("OPEN");
+    assertThat(r.get("dials").asInt()).as(r.toString()).isBetween(3, 9);
+    assertThat(r.get("rejected").asInt()).isGreaterThanOrEqualTo(7);
+    assertThat(r.get("exception").asText()).isEqualTo("dev.refusal.DiagnosedConnectException");
+    assertThat(r.get("message").asText()).startsWith("Circuit OPEN for "
+        + lab.serverV4().getHostAddress() + ":" + PORT + ", not dialled. Last failure:"
+        + " Connection refused").contains("NO_LISTENER (MEDIUM)");
+  }
+
+  @Test
+  @DisplayName("the guard against a REJECT rule on the server host: the same honest answer")
+  void guardAgainstRejectRule() throws Exception {
+    requireIptables();
+    try (LabHost.Background server = lab.startOnServer(LabServer.class, "listen", "0.0.0.0",
+        String.valueOf(PORT))) {
+      assertThat(lab.execOnServer("iptables", "-A", "INPUT", "-p", "tcp", "--dport",
+          String.valueOf(PORT), "-j", "REJECT", "--reject-with", "tcp-reset").exit).isZero();
+      JsonNode r = client("guard", lab.serverV4().getHostAddress(), String.valueOf(PORT), "10");
+
+      assertThat(r.get("state").asText()).isEqualTo("OPEN");
+      assertThat(r.get("rejected").asInt()).isGreaterThanOrEqualTo(7);
+      assertThat(r.get("message").asText()).contains("NO_LISTENER (MEDIUM)")
+          .contains("look for a REJECT rule");
+    }
+  }
 }
