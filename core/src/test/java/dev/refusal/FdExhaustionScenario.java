@@ -40,18 +40,25 @@ public final class FdExhaustionScenario {
     List<InputStream> hoard = new ArrayList<>();
     Map<String, Object> out = new LinkedHashMap<>();
     try {
-      while (hoard.size() < 100_000) {
-        try {
-          hoard.add(new FileInputStream("/dev/null"));
+      IOException failure = null;
+      // A descriptor can come free between filling and dialling (a cleaner thread closing a
+      // stale stream): fill again and redial, a bounded number of times.
+      for (int round = 0; round < 20; round++) {
+        while (hoard.size() < 100_000) {
+          try {
+            hoard.add(new FileInputStream("/dev/null"));
+          } catch (IOException e) {
+            break;
+          }
+        }
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(loopback, port), 1_000);
         } catch (IOException e) {
+          failure = e;
+        }
+        if (failure != null && FailureKind.of(failure) == FailureKind.LOCAL_FD_EXHAUSTED) {
           break;
         }
-      }
-      IOException failure = null;
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(loopback, port), 1_000);
-      } catch (IOException e) {
-        failure = e;
       }
       Diagnosis d = diagnoser.diagnose(Endpoint.of("127.0.0.1", port), failure);
       out.put("failure", String.valueOf(failure));

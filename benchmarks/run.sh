@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command for the whole performance picture: builds, runs every JMH benchmark in a short
+# profile and the outage experiment, then writes benchmarks/results/latest.md.
+# Under 15 minutes on 2 cores. Usage: bash benchmarks/run.sh [extra JMH options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=benchmarks/results
+mkdir -p "$out"
+./mvnw -B -q -DskipTests package
+jar=benchmarks/target/benchmarks.jar
+java -jar "$jar" -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$out/jmh.json" "$@" \
+  | tee "$out/jmh.log" | grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
+if java -cp "$jar" dev.refusal.benchmarks.OutageExperiment "$out/outage.md" \
+    > "$out/outage.log" 2>&1; then
+  echo "outage experiment: $out/outage.md"
+else
+  echo "outage experiment did not run (see $out/outage.log)"
+fi
+java -cp "$jar" dev.refusal.benchmarks.ReportWriter "$out/jmh.json" "$out/outage.md" \
+  "$out/latest.md"
