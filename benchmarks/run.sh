@@ -10,8 +10,17 @@ mkdir -p "$out"
 jar=benchmarks/target/benchmarks.jar
 java -jar "$jar" -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -rf json -rff "$out/jmh.json" "$@" \
   | tee "$out/jmh.log" | grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
-if java -cp "$jar" dev.refusal.benchmarks.OutageExperiment "$out/outage.md" \
-    > "$out/outage.log" 2>&1; then
+# As root, the experiment runs alone in a network namespace, so the kernel's connect counter
+# counts only its own connects.
+outage=(java -cp "$jar" dev.refusal.benchmarks.OutageExperiment "$out/outage.md")
+ns=""
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1 && ip netns add refusal-outage-$$ 2>/dev/null; then
+  ns=refusal-outage-$$
+  ip -n "$ns" link set lo up
+  trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+  outage=(env REFUSAL_OUTAGE_NETNS=1 ip netns exec "$ns" "${outage[@]}")
+fi
+if "${outage[@]}" > "$out/outage.log" 2>&1; then
   echo "outage experiment: $out/outage.md"
 else
   echo "outage experiment did not run (see $out/outage.log)"
