@@ -3,6 +3,7 @@ package dev.refusal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.refusal.internal.Checks;
 import dev.refusal.internal.diagnosis.DiagnosisRun;
 import dev.refusal.internal.diagnosis.ProbeExecutor;
 import dev.refusal.internal.diagnosis.RateLimiter;
@@ -391,7 +392,7 @@ public final class Diagnoser {
      * 500 ms; a loopback diagnosis needs a few milliseconds.
      */
     public Builder budget(Duration budget) {
-      this.budget = check("budget", budget, Duration.ZERO, Duration.ofSeconds(10));
+      this.budget = Checks.range("budget", budget, Duration.ZERO, Duration.ofSeconds(10));
       return this;
     }
 
@@ -400,7 +401,7 @@ public final class Diagnoser {
      * The default is 5 s.
      */
     public Builder cacheTtl(Duration ttl) {
-      this.cacheTtl = check("cacheTtl", ttl, Duration.ZERO, Duration.ofHours(1));
+      this.cacheTtl = Checks.range("cacheTtl", ttl, Duration.ZERO, Duration.ofHours(1));
       return this;
     }
 
@@ -409,14 +410,15 @@ public final class Diagnoser {
      * to 5 s. The default is 10 ms.
      */
     public Builder reprobeDelay(Duration delay) {
-      this.reprobeDelay = check("reprobeDelay", delay, Duration.ZERO, Duration.ofSeconds(5));
+      this.reprobeDelay =
+          Checks.range("reprobeDelay", delay, Duration.ZERO, Duration.ofSeconds(5));
       return this;
     }
 
     /** The timeout of one probe connect, from 1 ms to 10 s. The default is 200 ms. */
     public Builder probeTimeout(Duration timeout) {
       this.probeTimeout =
-          check("probeTimeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+          Checks.range("probeTimeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
       return this;
     }
 
@@ -425,18 +427,14 @@ public final class Diagnoser {
      * default is 30 s.
      */
     public Builder recentSuccessWindow(Duration window) {
-      this.recentSuccess = check("recentSuccessWindow", window, Duration.ZERO,
+      this.recentSuccess = Checks.range("recentSuccessWindow", window, Duration.ZERO,
           Duration.ofHours(1));
       return this;
     }
 
     /** How many endpoints are remembered, from 1 to 10,000,000. The default is 10,000. */
     public Builder maxEndpoints(int maxEndpoints) {
-      if (maxEndpoints < 1 || maxEndpoints > 10_000_000) {
-        throw new IllegalArgumentException(
-            "maxEndpoints must be between 1 and 10000000, but was " + maxEndpoints);
-      }
-      this.maxEndpoints = maxEndpoints;
+      this.maxEndpoints = Checks.range("maxEndpoints", maxEndpoints, 1, 10_000_000);
       return this;
     }
 
@@ -445,11 +443,8 @@ public final class Diagnoser {
      * beyond it a diagnosis names what the failure kind alone tells. The default is 20.
      */
     public Builder maxDiagnosesPerSecond(int perSecond) {
-      if (perSecond < 1 || perSecond > 10_000) {
-        throw new IllegalArgumentException(
-            "maxDiagnosesPerSecond must be between 1 and 10000, but was " + perSecond);
-      }
-      this.maxDiagnosesPerSecond = perSecond;
+      this.maxDiagnosesPerSecond =
+          Checks.range("maxDiagnosesPerSecond", perSecond, 1, 10_000);
       return this;
     }
 
@@ -483,15 +478,6 @@ public final class Diagnoser {
     /** Returns a diagnoser with these settings. */
     public Diagnoser build() {
       return new Diagnoser(this);
-    }
-
-    private static Duration check(String name, Duration value, Duration min, Duration max) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max
-            + ", but was " + value);
-      }
-      return value;
     }
   }
 }

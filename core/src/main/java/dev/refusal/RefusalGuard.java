@@ -3,6 +3,7 @@ package dev.refusal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.refusal.internal.Checks;
 import dev.refusal.internal.diagnosis.RealSystemView;
 import dev.refusal.internal.diagnosis.SystemView;
 import dev.refusal.internal.guard.CoarseTicker;
@@ -714,13 +715,13 @@ public final class RefusalGuard {
 
     /** Consecutive connect failures that open an endpoint's circuit, 1 to 1000; default 5. */
     public Builder failureThreshold(int failures) {
-      this.failureThreshold = range("failureThreshold", failures, 1, 1_000);
+      this.failureThreshold = Checks.range("failureThreshold", failures, 1, 1_000);
       return this;
     }
 
     /** Trial calls let through while half-open, 1 to 100; default 2. */
     public Builder halfOpenCalls(int calls) {
-      this.halfOpenCalls = range("halfOpenCalls", calls, 1, 100);
+      this.halfOpenCalls = Checks.range("halfOpenCalls", calls, 1, 100);
       return this;
     }
 
@@ -729,13 +730,13 @@ public final class RefusalGuard {
      * probe has not seen the service back, 1 ms to 1 h; default 30 s.
      */
     public Builder openWait(Duration wait) {
-      this.openWait = range("openWait", wait, Duration.ofMillis(1), Duration.ofHours(1));
+      this.openWait = Checks.range("openWait", wait, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
     }
 
     /** Attempts per call, the first included, 1 to 100; default 6. */
     public Builder maxAttempts(int attempts) {
-      this.maxAttempts = range("maxAttempts", attempts, 1, 100);
+      this.maxAttempts = Checks.range("maxAttempts", attempts, 1, 100);
       return this;
     }
 
@@ -745,20 +746,20 @@ public final class RefusalGuard {
      * ceiling (full jitter).
      */
     public Builder backoff(Duration initial, double multiplier, Duration max) {
-      this.initialBackoff = range("initial backoff", initial, Duration.ZERO,
+      this.initialBackoff = Checks.range("initial backoff", initial, Duration.ZERO,
           Duration.ofMinutes(10));
       if (!(multiplier >= 1.0 && multiplier <= 10.0)) {
         throw new IllegalArgumentException(
             "backoff multiplier must be between 1.0 and 10.0, but was " + multiplier);
       }
       this.multiplier = multiplier;
-      this.maxBackoff = range("max backoff", max, initial, Duration.ofMinutes(10));
+      this.maxBackoff = Checks.range("max backoff", max, initial, Duration.ofMinutes(10));
       return this;
     }
 
     /** How long one call keeps retrying through a restart, 0 to 10 min; default 10 s. */
     public Builder restartWindow(Duration window) {
-      this.restartWindow = range("restartWindow", window, Duration.ZERO,
+      this.restartWindow = Checks.range("restartWindow", window, Duration.ZERO,
           Duration.ofMinutes(10));
       return this;
     }
@@ -773,33 +774,33 @@ public final class RefusalGuard {
             "retry budget ratio must be between 0 and 1, but was " + ratio);
       }
       this.budgetRatio = ratio;
-      this.budgetMinPerSecond = range("retry budget minPerSecond", minPerSecond, 0, 10_000);
+      this.budgetMinPerSecond = Checks.range("retry budget minPerSecond", minPerSecond, 0, 10_000);
       return this;
     }
 
     /** First interval of the recovery probe, 10 ms to 1 min; default 250 ms. */
     public Builder recoveryProbeInterval(Duration interval) {
-      this.recoveryProbeInterval = range("recoveryProbeInterval", interval,
+      this.recoveryProbeInterval = Checks.range("recoveryProbeInterval", interval,
           Duration.ofMillis(10), Duration.ofMinutes(1));
       return this;
     }
 
     /** Endpoints remembered at most, 1 to 10,000,000; default 10,000. */
     public Builder maxEndpoints(int max) {
-      this.maxEndpoints = range("maxEndpoints", max, 1, 10_000_000);
+      this.maxEndpoints = Checks.range("maxEndpoints", max, 1, 10_000_000);
       return this;
     }
 
     /** Time after which an endpoint nobody calls is forgotten, 1 s to 1 day; default 10 min. */
     public Builder endpointIdleExpiry(Duration expiry) {
-      this.idleExpiry = range("endpointIdleExpiry", expiry, Duration.ofSeconds(1),
+      this.idleExpiry = Checks.range("endpointIdleExpiry", expiry, Duration.ofSeconds(1),
           Duration.ofDays(1));
       return this;
     }
 
     /** Interval between WARN lines for one misconfigured endpoint, 0 to 1 day; default 1 min. */
     public Builder warnInterval(Duration interval) {
-      this.warnInterval = range("warnInterval", interval, Duration.ZERO, Duration.ofDays(1));
+      this.warnInterval = Checks.range("warnInterval", interval, Duration.ZERO, Duration.ofDays(1));
       return this;
     }
 
@@ -840,23 +841,6 @@ public final class RefusalGuard {
     /** Returns a guard with these settings. */
     public RefusalGuard build() {
       return new RefusalGuard(this);
-    }
-
-    private static int range(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max
-            + ", but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration range(String name, Duration value, Duration min, Duration max) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max
-            + ", but was " + value);
-      }
-      return value;
     }
   }
 }

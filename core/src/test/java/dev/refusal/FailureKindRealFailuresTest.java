@@ -342,7 +342,7 @@ class FailureKindRealFailuresTest {
       try (ResettingServer server = ResettingServer.start()) {
         Throwable failure = dialer.failureDialling(server.address());
 
-        assertThat(server.bytesReceived())
+        assertThat(server.awaitBytesReceived())
             .as("request bytes that reached the server")
             .isPositive();
         assertThat(ThrowableShape.of(failure)).isEqualTo(resetShape(dialer));
@@ -376,7 +376,7 @@ class FailureKindRealFailuresTest {
         Throwable failure = dialer.failureDialling(server.address(),
             Dialer.DEFAULT_CONNECT_TIMEOUT, SHORT_TIMEOUT, null);
 
-        assertThat(server.bytesReceived())
+        assertThat(server.awaitBytesReceived())
             .as("request bytes that reached the server")
             .isPositive();
         // The client closes the connection when it gives up, and may attach what that close

@@ -266,12 +266,16 @@ public final class LabHost implements AutoCloseable {
     }
   }
 
-  /** Lab namespaces still present on this machine. */
+  /**
+   * Lab namespaces this JVM made that are still present (other JVMs, such as a parallel build,
+   * may have labs of their own).
+   */
   public static List<String> leftovers() {
     Result list = run(10, "ip", "netns", "list");
     List<String> out = new ArrayList<>();
+    String mine = PREFIX + ProcessHandle.current().pid() + "-";
     for (String line : list.out.split("\n")) {
-      if (line.startsWith(PREFIX)) {
+      if (line.startsWith(mine)) {
         out.add(line.split("\\s+")[0]);
       }
     }

@@ -57,6 +57,23 @@ public final class SilentServer implements AutoCloseable {
     return bytesReceived.get();
   }
 
+  /**
+   * Bytes read from clients, waiting up to five seconds for the first: on a loaded machine the
+   * server thread may read a request only after the client has given up on it.
+   */
+  public int awaitBytesReceived() {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (bytesReceived.get() == 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return bytesReceived.get();
+  }
+
   private void serve() {
     byte[] buffer = new byte[8_192];
     while (!listener.isClosed()) {

@@ -199,7 +199,7 @@ class OkHttpFailureKindTest {
     try (ResettingServer server = ResettingServer.start()) {
       Throwable failure = failureCalling(clientBuilder(), "127.0.0.1", server.address().getPort());
 
-      assertThat(server.bytesReceived()).as("request bytes that reached the server").isPositive();
+      assertThat(server.awaitBytesReceived()).as("request bytes that reached the server").isPositive();
       assertThat(ThrowableShape.of(failure))
           .isEqualTo("java.net.SocketException: Connection reset");
       assertKind(failure, FailureKind.RESET);
@@ -213,7 +213,7 @@ class OkHttpFailureKindTest {
       Throwable failure = failureCalling(clientBuilder().readTimeout(SHORT_TIMEOUT), "127.0.0.1",
           server.address().getPort());
 
-      assertThat(server.bytesReceived()).as("request bytes that reached the server").isPositive();
+      assertThat(server.awaitBytesReceived()).as("request bytes that reached the server").isPositive();
       // Two shapes race: OkHttp's watchdog closes the socket and reports "timeout", or the
       // socket's own SO_TIMEOUT fires first with the JDK's "Read timed out" (seen on JDK 25).
       assertThat(ThrowableShape.of(failure)).isIn(

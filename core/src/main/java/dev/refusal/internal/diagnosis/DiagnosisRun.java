@@ -181,12 +181,8 @@ public final class DiagnosisRun {
       return;
     }
     ListenerTable table = readTable();
-    if (table != null && table.readable()) {
-      List<ListenerTable.Row> listeners = table.listenersOn(port);
-      if (!listeners.isEmpty()) {
-        explainListeners(dialled, listeners);
-        return;
-      }
+    if (listenersExplain(dialled, table)) {
+      return;
     }
     if (reprobe(dialled)) {
       return;
@@ -233,12 +229,8 @@ public final class DiagnosisRun {
       return;
     }
     ListenerTable table = readTable();
-    if (table != null && table.readable()) {
-      List<ListenerTable.Row> listeners = table.listenersOn(port);
-      if (!listeners.isEmpty()) {
-        explainListeners(dialled, listeners);
-        return;
-      }
+    if (listenersExplain(dialled, table)) {
+      return;
     }
     if (reprobe(dialled) || recentlyAnswered()) {
       return;
@@ -381,7 +373,11 @@ public final class DiagnosisRun {
           "Nothing to fix if restarts are expected; retry with backoff (RefusalGuard does).");
       return true;
     }
-    ListenerTable table = readTable();
+    return listenersExplain(dialled, readTable());
+  }
+
+  /** When the table lists a listener on the port, lets it explain the refusal; else false. */
+  private boolean listenersExplain(InetAddress dialled, ListenerTable table) {
     if (table == null || !table.readable()) {
       return false;
     }
