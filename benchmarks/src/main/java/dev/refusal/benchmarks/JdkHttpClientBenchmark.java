@@ -42,13 +42,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code sideBySide}: the same two {@code send}s at the same time in one JVM, one thread
  *       each ({@code sideBySide:plain}, {@code sideBySide:wrapped}), so both meet the same load
  *       from whatever else the machine runs; on a shared machine this ratio is the one to read.
- *   <li>{@code plainSendAsync} / {@code wrappedSendAsync}: {@code sendAsync(...).join()}. On a
+ *   <li>{@code asyncPlain} / {@code asyncWrapped}: {@code sendAsync(...).join()}. On a
  *       machine with two cores the JDK hands each completed exchange to a new thread (the common
  *       pool has one worker, so {@code CompletableFuture} starts a thread per task), which
  *       costs more than the exchange itself; plain and wrapped pay it alike.
- *   <li>{@code stubSend} / {@code wrappedStubSend}: {@code send} on a client that answers at once
+ *   <li>{@code stubSend} / {@code stubWrapped}: {@code send} on a client that answers at once
  *       without a socket, alone and wrapped: the wrapper's own cost per call, in time and bytes.
  * </ul>
+ *
+ * <p>{@code benchmarks/run.sh}'s report pairs the one {@code plain*} method with the one {@code
+ * wrapped*} method for its 0.97 check: {@code plainSend} and {@code wrappedSend}.
  *
  * <p>Warm-up is long (3 × 10 s) because each benchmark runs in a fresh JVM and the JDK client's
  * code takes that long to reach steady state.
@@ -136,12 +139,12 @@ public class JdkHttpClientBenchmark {
   }
 
   @Benchmark
-  public String plainSendAsync() {
+  public String asyncPlain() {
     return plain.sendAsync(request, HttpResponse.BodyHandlers.ofString()).join().body();
   }
 
   @Benchmark
-  public String wrappedSendAsync() {
+  public String asyncWrapped() {
     return wrapped.sendAsync(request, HttpResponse.BodyHandlers.ofString()).join().body();
   }
 
@@ -151,7 +154,7 @@ public class JdkHttpClientBenchmark {
   }
 
   @Benchmark
-  public Object wrappedStubSend() throws IOException, InterruptedException {
+  public Object stubWrapped() throws IOException, InterruptedException {
     return wrappedStub.send(request, HttpResponse.BodyHandlers.discarding());
   }
 }
