@@ -18,7 +18,7 @@ import java.util.Map;
  * whether it is met.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.refusal.benchmarks.ReportWriter
- * RESULTS_JSON [OUTAGE_MD] OUTPUT_MD}
+ * OUTPUT_MD OUTAGE_MD RESULTS_JSON...} (a missing outage file or JSON file is skipped).
  */
 public final class ReportWriter {
 
@@ -70,13 +70,19 @@ public final class ReportWriter {
   }
 
   public static void main(String[] args) throws IOException {
+    Path out = Path.of(args[0]);
+    Path outageFile = Path.of(args[1]);
     List<Row> rows = new ArrayList<>();
-    for (JsonNode n : new ObjectMapper().readTree(Path.of(args[0]).toFile())) {
-      rows.add(new Row(n));
+    for (int i = 2; i < args.length; i++) {
+      Path json = Path.of(args[i]);
+      if (Files.exists(json) && Files.size(json) > 0) {
+        for (JsonNode n : new ObjectMapper().readTree(json.toFile())) {
+          rows.add(new Row(n));
+        }
+      }
     }
-    String outage = args.length > 2 && Files.exists(Path.of(args[1]))
-        ? Files.readString(Path.of(args[1]), StandardCharsets.UTF_8) : null;
-    Path out = Path.of(args[args.length - 1]);
+    String outage = Files.exists(outageFile)
+        ? Files.readString(outageFile, StandardCharsets.UTF_8) : null;
     Files.writeString(out, render(rows, outage), StandardCharsets.UTF_8);
     System.out.println("wrote " + out);
   }

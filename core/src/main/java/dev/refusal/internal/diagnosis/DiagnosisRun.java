@@ -254,7 +254,8 @@ public final class DiagnosisRun {
               "nothing accepts on " + hostPort(dialled) + ", but " + hostPort(other)
                   + " of the same host name does: one instance is down",
               "Restart or remove the instance at " + HostSyntax.addressText(dialled)
-                  + ". Clients that try every address (OkHttp does) get through meanwhile.");
+                  + ". Clients that try every address of a name get through meanwhile (OkHttp"
+                  + " does; the JDK HttpClient dials only the first).");
         }
         return;
       }
