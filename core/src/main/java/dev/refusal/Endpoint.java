@@ -182,8 +182,12 @@ public final class Endpoint {
       int firstColon = hostPort.indexOf(':');
       int lastColon = hostPort.lastIndexOf(':');
       if (firstColon != lastColon) {
-        throw new IllegalArgumentException(
-            what + " '" + HostSyntax.printable(hostPort) + "' has more than one ':'; an IPv6"
+        // In a URL this is often user:password with its '@' mistyped: not quoted, since the
+        // text may hold a password.
+        throw new IllegalArgumentException(what.startsWith("URL")
+            ? what + " authority has more than one ':' (an IPv6 address goes in brackets; a"
+                + " mistyped user-info '@'?); it is not quoted, as it may hold a password"
+            : what + " '" + HostSyntax.printable(hostPort) + "' has more than one ':'; an IPv6"
                 + " address with a port is written in brackets: [address]:port");
       }
       host = firstColon < 0 ? hostPort : hostPort.substring(0, firstColon);

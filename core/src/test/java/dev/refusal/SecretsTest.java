@@ -66,4 +66,15 @@ class SecretsTest {
     assertThat(texts).isNotEmpty().allSatisfy(t -> assertThat(t).doesNotContain(SECRET)
         .doesNotContain("alice"));
   }
+
+  @Test
+  @DisplayName("a URL whose user-info '@' was mistyped: the error does not quote the authority")
+  void mistypedUserInfo() {
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+        () -> Endpoint.parse("tcp://alice:" + SECRET + "127.0.0.1:8080/x"));
+
+    assertThat(thrown).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than one ':'");
+    assertThat(thrown.getMessage()).doesNotContain(SECRET).doesNotContain("alice");
+  }
 }

@@ -111,9 +111,18 @@ public final class HostSyntax {
       } else {
         try {
           sb.append(IDN.toASCII(label, IDN.ALLOW_UNASSIGNED));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+          // Not only IllegalArgumentException: from JDK 25 on, IDN throws a bare
+          // RuntimeException ("input too long: 1001 UTF-16 code units") for a label over 1,000
+          // code units. IDN's message may also end with the whole label after nameprep, however
+          // long and whatever it holds; it is quoted through printable() and not chained, so
+          // neither the message nor a logged stack trace carries more than a short, escaped
+          // head of it. Its IllegalArgumentException wraps a java.text.ParseException, whose
+          // class name means nothing to a user: the reason is the wrapped message.
+          Throwable why = e.getCause() != null ? e.getCause() : e;
+          String reason = printable(String.valueOf(why.getMessage()));
           throw new IllegalArgumentException("host label '" + printable(label)
-              + "' is not a valid internationalized name (" + e.getMessage() + ")", e);
+              + "' is not a valid internationalized name (" + reason + ")");
         }
       }
       if (i < name.length()) {
@@ -390,8 +399,8 @@ public final class HostSyntax {
   }
 
   /**
-   * Returns text fit to quote in an error message: control characters escaped and long input
-   * cut short, so a message stays one readable line.
+   * Returns text fit to quote in an error message: control characters and line separators
+   * escaped and long input cut short, so a message stays one readable line.
    */
   public static String printable(String text) {
     StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_SHOWN) + 8);
@@ -401,7 +410,8 @@ public final class HostSyntax {
         break;
       }
       char c = text.charAt(i);
-      if (Character.isISOControl(c)) {
+      // U+2028 and U+2029 are not ISO controls, but many viewers break the line at them.
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
         sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
       } else {
         sb.append(c);

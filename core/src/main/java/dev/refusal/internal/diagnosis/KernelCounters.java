@@ -59,10 +59,15 @@ public final class KernelCounters {
     String t = text.trim();
     long v = 0;
     int digits = 0;
-    for (int i = from; i < t.length() && digits < 18; i++) {
+    for (int i = from; i < t.length(); i++) {
       char c = t.charAt(i);
       if (c < '0' || c > '9') {
         break;
+      }
+      // The kernel's counters are u64: one past Long.MAX_VALUE cannot be told, and reading only
+      // its first digits would give a wrong value rather than none.
+      if (v > (Long.MAX_VALUE - (c - '0')) / 10) {
+        return -1;
       }
       v = v * 10 + (c - '0');
       digits++;

@@ -176,13 +176,30 @@ public final class ListenerTable {
     }
     long v = 0;
     for (int i = 0; i < s.length(); i++) {
-      int d = Character.digit(s.charAt(i), 16);
+      int d = hexDigit(s.charAt(i));
       if (d < 0) {
         return -1;
       }
       v = (v << 4) | d;
     }
     return v;
+  }
+
+  /**
+   * ASCII only: {@link Character#digit} would also take full-width and other scripts' digits,
+   * which the kernel never prints, and read a damaged line as a row.
+   */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   /** False when neither file could be read (not Linux, or /proc hidden). */
