@@ -3,6 +3,7 @@ package dev.refusal;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * How one guarded call may be retried: whether it is idempotent, by when it must be over, and a
@@ -15,17 +16,20 @@ import java.util.concurrent.CompletionStage;
 public final class CallOptions {
   private static final CompletableFuture<Void> NEVER = new CompletableFuture<>();
 
-  /** Not idempotent, no deadline, no cancellation. */
-  public static final CallOptions DEFAULTS = new CallOptions(false, 0, NEVER);
+  /** Not idempotent, no deadline, no cancellation, the call's endpoint diagnosed as given. */
+  public static final CallOptions DEFAULTS = new CallOptions(false, 0, NEVER, null);
 
   private final boolean idempotent;
   private final long deadlineNanos;
   private final CompletionStage<?> cancellation;
+  private final Function<? super Throwable, Endpoint> dialled;
 
-  private CallOptions(boolean idempotent, long deadlineNanos, CompletionStage<?> cancellation) {
+  private CallOptions(boolean idempotent, long deadlineNanos, CompletionStage<?> cancellation,
+      Function<? super Throwable, Endpoint> dialled) {
     this.idempotent = idempotent;
     this.deadlineNanos = deadlineNanos;
     this.cancellation = cancellation;
+    this.dialled = dialled;
   }
 
   /**
@@ -33,7 +37,7 @@ public final class CallOptions {
    * always may). The default is false.
    */
   public CallOptions idempotent(boolean idempotent) {
-    return new CallOptions(idempotent, deadlineNanos, cancellation);
+    return new CallOptions(idempotent, deadlineNanos, cancellation, dialled);
   }
 
   /**
@@ -41,7 +45,7 @@ public final class CallOptions {
    * over; a retry whose wait would pass it is not made. Zero means no deadline (the default).
    */
   public CallOptions deadlineNanos(long nanoTime) {
-    return new CallOptions(idempotent, nanoTime, cancellation);
+    return new CallOptions(idempotent, nanoTime, cancellation, dialled);
   }
 
   /**
@@ -52,7 +56,22 @@ public final class CallOptions {
    */
   public CallOptions cancellation(CompletionStage<?> cancellation) {
     return new CallOptions(idempotent, deadlineNanos,
-        Objects.requireNonNull(cancellation, "cancellation"));
+        Objects.requireNonNull(cancellation, "cancellation"), dialled);
+  }
+
+  /**
+   * Tells the guard, after an attempt failed, which endpoint that attempt dialled: the address it
+   * tried and the proxy it went through, for clients that pick the address inside the attempt
+   * (OkHttp, the JDK client). The diagnosis is made for what it returns. A null answer, an
+   * endpoint with another host or port than the call's, or a function that throws leaves the
+   * call's own endpoint. It is called on the thread that saw the failure, at most once per failed
+   * attempt, and must be fast. The default diagnoses the call's endpoint as given.
+   *
+   * @throws NullPointerException if {@code dialled} is null
+   */
+  public CallOptions dialled(Function<? super Throwable, Endpoint> dialled) {
+    return new CallOptions(idempotent, deadlineNanos, cancellation,
+        Objects.requireNonNull(dialled, "dialled"));
   }
 
   /** Whether the call is idempotent. */
@@ -68,6 +87,20 @@ public final class CallOptions {
   /** The cancellation signal. */
   public CompletionStage<?> cancellation() {
     return cancellation;
+  }
+
+  /** The endpoint to diagnose for {@code failure}: what {@link #dialled} says, if it may. */
+  Endpoint dialledEndpoint(Endpoint call, Throwable failure) {
+    if (dialled == null) {
+      return call;
+    }
+    Endpoint tried;
+    try {
+      tried = dialled.apply(failure);
+    } catch (RuntimeException e) {
+      return call;
+    }
+    return tried != null && tried.equals(call) ? tried : call;
   }
 
   boolean isCancelled() {

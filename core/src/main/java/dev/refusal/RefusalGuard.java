@@ -483,14 +483,15 @@ public final class RefusalGuard {
 
   private Diagnosis diagnose(Attempts a, Throwable failure) {
     shareHistory(a);
-    Diagnosis d = diagnoser.diagnose(a.endpoint, failure);
+    Diagnosis d = diagnoser.diagnose(a.options.dialledEndpoint(a.endpoint, failure), failure);
     diagnosed(a.g, d);
     return d;
   }
 
   private CompletableFuture<Diagnosis> diagnoseAsync(Attempts a, Throwable failure) {
     shareHistory(a);
-    return diagnoser.diagnoseAsync(a.endpoint, failure).thenApply(d -> {
+    Endpoint dialled = a.options.dialledEndpoint(a.endpoint, failure);
+    return diagnoser.diagnoseAsync(dialled, failure).thenApply(d -> {
       diagnosed(a.g, d);
       return d;
     });

@@ -237,6 +237,43 @@ class RefusalGuardTest {
     }
 
     @Test
+    @DisplayName("dialled: the diagnosis names the address the attempt tried, not just the host")
+    void dialledEndpointIsDiagnosed() {
+      int port = Loopback.closedPort(Loopback.V4);
+      java.net.InetSocketAddress tried = new java.net.InetSocketAddress(Loopback.V4, port);
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(1).build();
+      Endpoint endpoint = Endpoint.of("localhost", port);
+
+      Throwable thrown = catchThrowable(() -> guard.call(endpoint,
+          () -> FlappingServer.fetch(Loopback.V4, port),
+          CallOptions.DEFAULTS.dialled(failure -> endpoint.withAddress(tried))));
+
+      assertThat(thrown).isInstanceOf(DiagnosedConnectException.class);
+      Diagnosis d = ((DiagnosedConnectException) thrown).diagnosis();
+      assertThat(d.endpoint().address()).contains(tried);
+      assertThat(d.headline()).startsWith("Connection refused: localhost:" + port + " (127.0.0.1)");
+    }
+
+    @Test
+    @DisplayName("dialled: an answer for another host or port is ignored; the call's is diagnosed")
+    void dialledEndpointOfAnotherHostIsIgnored() {
+      int port = Loopback.closedPort(Loopback.V4);
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(1).build();
+      Endpoint endpoint = Endpoint.of("127.0.0.1", port);
+      Endpoint other = Endpoint.of("127.0.0.1", port == 65_535 ? 1 : port + 1)
+          .withAddress(new java.net.InetSocketAddress(Loopback.V4, 1));
+
+      Throwable thrown = catchThrowable(() -> guard.call(endpoint,
+          () -> FlappingServer.fetch(Loopback.V4, port),
+          CallOptions.DEFAULTS.dialled(failure -> other)));
+
+      assertThat(((DiagnosedConnectException) thrown).diagnosis().endpoint().port())
+          .isEqualTo(port);
+      assertThat(((DiagnosedConnectException) thrown).diagnosis().endpoint().address())
+          .isEmpty();
+    }
+
+    @Test
     @DisplayName("async: cancelling the returned future ends the wait; no attempt follows")
     void asyncCancel() throws Exception {
       int port = Loopback.closedPort(Loopback.V4);

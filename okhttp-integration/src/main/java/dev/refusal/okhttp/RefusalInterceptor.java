@@ -1,0 +1,146 @@
+package dev.refusal.okhttp;
+
+import dev.refusal.DiagnosedConnectException;
+import dev.refusal.Diagnosis;
+import dev.refusal.Endpoint;
+import dev.refusal.Evidence;
+import dev.refusal.FailureKind;
+import dev.refusal.RefusalCause;
+import dev.refusal.RefusalGuard;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import okhttp3.Call;
+import okhttp3.Dns;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The application interceptor {@link RefusalOkHttp#install} adds: runs each call under the guard,
+ * one fresh {@code proceed} per attempt, and turns what the guard throws into what OkHttp users
+ * expect.
+ */
+final class RefusalInterceptor implements Interceptor {
+
+  /** The evidence name of the routes OkHttp tried. */
+  static final String ROUTES_PROBE = "okhttp-routes";
+
+  private final RefusalGuard guard;
+  private final Endpoints endpoints = new Endpoints();
+
+  RefusalInterceptor(RefusalGuard guard) {
+    this.guard = guard;
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    Request request = chain.request();
+    HttpUrl url = request.url();
+    Endpoint endpoint = endpoints.get(url.host(), url.port());
+    if (endpoint == null) {
+      return chain.proceed(request);
+    }
+    Call call = chain.call();
+    CallTrace trace = CallTrace.bind(call, chain, request, endpoint, endpoints,
+        request.tag(Idempotent.class) != null);
+    try {
+      return guard.call(endpoint, trace, trace.options(call));
+    } catch (DiagnosedConnectException e) {
+      throw explained(e, trace, chain, call);
+    } catch (CallTrace.NotReplayable e) {
+      throw notReplayed(e.original, trace, call);
+    } catch (IOException e) {
+      throw ended(e, call);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      // The attempt throws only IOException and unchecked exceptions; nothing else can get here.
+      throw new IOException(e);
+    } finally {
+      trace.unbind();
+    }
+  }
+
+  /**
+   * The guard's verdict with OkHttp's routes in its evidence; a stale DNS answer dropped; a
+   * cancelled or interrupted call reported the way OkHttp reports one.
+   */
+  private IOException explained(DiagnosedConnectException e, CallTrace trace, Chain chain,
+      Call call) {
+    Diagnosis d = e.diagnosis();
+    if (d == null || e.getCause() == null) {
+      // The circuit is open: nothing was dialled, and the rejection is already cheap and clear.
+      return ended(e, call);
+    }
+    if (d.cause() == RefusalCause.STALE_ADDRESS) {
+      Dns dns = chain.getDns();
+      if (dns instanceof RefusalDns) {
+        ((RefusalDns) dns).dropStale(chain.request().url().host(),
+            trace.failedDirectAddresses());
+      }
+    }
+    String routes = trace.routesObserved();
+    if (routes == null) {
+      return ended(e, call);
+    }
+    DiagnosedConnectException withRoutes =
+        new DiagnosedConnectException(withEvidence(d, routes), e.getCause());
+    for (Throwable s : e.getSuppressed()) {
+      withRoutes.addSuppressed(s);
+    }
+    return ended(withRoutes, call);
+  }
+
+  /**
+   * A connect-phase failure the guard was not allowed to replay (the request had been written, or
+   * OkHttp had followed a redirect to another host): diagnosed for the address dialled, never
+   * retried.
+   */
+  private IOException notReplayed(IOException original, CallTrace trace, Call call) {
+    Endpoint dialled = trace.dialled(true);
+    if (dialled == null || !FailureKind.of(original).isConnectPhase()) {
+      return ended(original, call);
+    }
+    Diagnosis d = guard.diagnoser().diagnose(dialled, original);
+    String routes = trace.routesObserved();
+    return ended(new DiagnosedConnectException(routes == null ? d : withEvidence(d, routes),
+        original), call);
+  }
+
+  /**
+   * What the call throws: OkHttp's {@code IOException("Canceled")} when it was cancelled during
+   * the guard's backoff (or the guard gave up because of it), {@code InterruptedIOException} when
+   * the waiting thread was interrupted, else {@code e} itself.
+   */
+  private static IOException ended(IOException e, Call call) {
+    boolean waitCancelled = false;
+    boolean interrupted = false;
+    for (Throwable s : e.getSuppressed()) {
+      waitCancelled |= s instanceof CancellationException;
+      interrupted |= s instanceof InterruptedException;
+    }
+    if (interrupted) {
+      InterruptedIOException out = new InterruptedIOException("interrupted");
+      out.addSuppressed(e);
+      return out;
+    }
+    if (call.isCanceled() && (waitCancelled || e instanceof DiagnosedConnectException)) {
+      IOException out = new IOException("Canceled");
+      out.addSuppressed(e);
+      return out;
+    }
+    return e;
+  }
+
+  private static Diagnosis withEvidence(Diagnosis d, String routes) {
+    List<Evidence> evidence = new ArrayList<>(d.evidence().size() + 1);
+    evidence.add(Evidence.of(ROUTES_PROBE, routes));
+    evidence.addAll(d.evidence());
+    return Diagnosis.of(d.endpoint(), d.kind(), d.cause(), d.confidence(), d.summary(),
+        d.remedy(), evidence, d.elapsed());
+  }
+}
