@@ -1,76 +1,441 @@
 package dev.refusal.examples;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.refusal.DiagnosedConnectException;
 import dev.refusal.Diagnoser;
 import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
-import dev.refusal.Evidence;
 import dev.refusal.FailureKind;
+import dev.refusal.HostResolver;
+import dev.refusal.RefusalGuard;
+import dev.refusal.RefusalListener;
+import dev.refusal.jdkhttp.RefusalHttpClient;
+import dev.refusal.okhttp.RefusalDns;
+import dev.refusal.okhttp.RefusalOkHttp;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.Dns;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code refusal demo}: makes a real refusal on this machine and shows, side by side, what the
- * JDK said, what {@link FailureKind#of} reads from it and what {@link Diagnoser} finds out.
+ * {@code refusal demo}: five real failures made on this machine, each shown twice: what the
+ * plain client says, and what the same client says and does with Refusal installed.
  *
- * <p>The refusal is made by binding an ephemeral port on 127.0.0.1 and closing it, so nothing
- * listens there when it is dialled, and nothing beyond loopback is touched.
+ * <ol>
+ *   <li>a service that is down (OkHttp): retries, the circuit opens, later calls fail fast;
+ *   <li>a service bound to 127.0.0.1, dialled at this host's interface address (OkHttp);
+ *   <li>a service listening on IPv6 only, dialled over IPv4 (the JDK HttpClient);
+ *   <li>a service that restarts while a POST is sent (OkHttp): the body arrives once;
+ *   <li>a DNS answer cached after the service moved (OkHttp with {@link RefusalDns}).
+ * </ol>
+ *
+ * <p>Every server is on this machine; nothing beyond it is dialled. A scenario this machine
+ * cannot make (no interface address, no IPv6) says so and the demo goes on. Colour only when the
+ * output is a terminal.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     versionProvider = RefusalCli.Version.class,
-    description = {"Refuses a connection on 127.0.0.1 and shows how it is diagnosed."})
+    description = {"Makes five real connect failures on this machine and shows, for each, the"
+        + " plain client beside the same client with Refusal."})
 public final class DemoCommand implements Callable<Integer> {
 
   @Spec
   private CommandSpec spec;
 
-  @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-    int port;
-    try (ServerSocket server = new ServerSocket(0, 1, loopback)) {
-      port = server.getLocalPort();
-    }
-    InetSocketAddress address = new InetSocketAddress(loopback, port);
-    out.println("Bound " + loopback.getHostAddress() + ":" + port
-        + " and closed it again; now dialling it with java.net.Socket.");
-    IOException failure;
-    try (Socket socket = new Socket()) {
-      socket.connect(address, 1_000);
-      // Another process took the ephemeral port between close and connect.
-      out.println("Unexpectedly, something accepted on port " + port + "; run the demo again.");
-      out.flush();
-      return RefusalCli.EXIT_DIAGNOSED;
-    } catch (IOException e) {
-      failure = e;
-    }
-    FailureKind kind = FailureKind.of(failure);
-    Diagnosis diagnosis = Diagnoser.defaults()
-        .diagnose(Endpoint.of(loopback.getHostAddress(), port).withAddress(address), failure);
+  @Option(names = "--skip", split = ",", paramLabel = "N",
+      description = "Scenarios to leave out, e.g. --skip 2,3.")
+  private Set<Integer> skip = Set.of();
 
+  private PrintWriter out;
+  private final List<String> skipped = new ArrayList<>();
+  private int shown;
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    long start = System.nanoTime();
+    out.println(Ansi.AUTO.string("@|bold Refusal demo|@: each scenario is a real failure on"
+        + " this machine, first through the plain client, then with Refusal."));
+    run(1, "A service that is down", this::serviceDown);
+    run(2, "A service bound to loopback, dialled at this host's interface address",
+        this::loopbackOnlyBind);
+    run(3, "A service on IPv6 only, dialled over IPv4", this::ipv6Only);
+    run(4, "A service that restarts while a POST is sent", this::restart);
+    run(5, "A DNS answer cached after the service moved", this::staleDns);
     out.println();
-    out.println("The JDK said:     " + failure);
-    out.println("FailureKind.of:   " + kind + (kind.isConnectPhase()
-        ? " (connect phase: no request byte was sent, a retry is safe)"
-        : " (not connect phase: a request may have been sent)"));
-    out.println("Diagnoser said:   " + diagnosis.cause() + " (" + diagnosis.confidence()
-        + " confidence, " + (diagnosis.isTransient() ? "transient" : "not transient") + ")");
-    out.println("                  " + diagnosis.summary());
-    for (Evidence e : diagnosis.evidence()) {
-      out.println("  evidence        " + e);
-    }
-    out.println("  remedy          " + diagnosis.remedy());
-    out.println();
-    out.println("As a log line:    " + diagnosis.headline());
+    out.printf(Locale.ROOT, "%s %d scenarios shown, %d skipped%s, in %.1f s.%n",
+        Ansi.AUTO.string("@|bold Summary:|@"), shown, skipped.size(),
+        skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")",
+        (System.nanoTime() - start) / 1e9);
     out.flush();
     return RefusalCli.EXIT_CONNECTED;
+  }
+
+  /** One scenario's body; returns null when shown, or why it could not be made here. */
+  private interface Scenario {
+    String show() throws Exception;
+  }
+
+  private void run(int number, String title, Scenario scenario) {
+    if (skip.contains(number)) {
+      skipped.add(number + ": left out with --skip");
+      return;
+    }
+    out.println();
+    out.println(Ansi.AUTO.string("@|bold,cyan " + number + ". " + title + "|@"));
+    String why;
+    try {
+      why = scenario.show();
+    } catch (Exception e) {
+      why = "it failed to run here: " + e;
+    }
+    if (why == null) {
+      shown++;
+    } else {
+      line("skipped", why);
+      skipped.add(number + ": " + why);
+    }
+    out.flush();
+  }
+
+  // ----------------------------------------------------------------------------- scenarios
+
+  private String serviceDown() throws Exception {
+    int port = closedPort(InetAddress.getByName("127.0.0.1"));
+    String url = "http://127.0.0.1:" + port + "/orders";
+    line("plain OkHttp", failureOf(() -> okGet(plainOkHttp(), url)));
+
+    Attempts attempts = new Attempts();
+    RefusalGuard guard = RefusalGuard.builder().listener(attempts).failureThreshold(3)
+        .maxAttempts(3).backoff(Duration.ofMillis(50), 1.6, Duration.ofMillis(200)).build();
+    OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+    Diagnosis shownDiagnosis = null;
+    for (int call = 1; call <= 5; call++) {
+      attempts.reset();
+      long t0 = System.nanoTime();
+      Exception e = failureOf(() -> okGet(client, url));
+      double ms = (System.nanoTime() - t0) / 1e6;
+      String what;
+      if (e instanceof DiagnosedConnectException && attempts.failed() == 0) {
+        what = "rejected at once: the circuit is OPEN, nothing was dialled";
+      } else if (e instanceof DiagnosedConnectException) {
+        Diagnosis d = ((DiagnosedConnectException) e).diagnosis();
+        shownDiagnosis = d;
+        what = attempts.failed() + " attempt(s), then " + d.cause() + " (" + d.confidence() + ")";
+      } else {
+        what = String.valueOf(e);
+      }
+      line(String.format(Locale.ROOT, "call %d %8.1f ms", call, ms), what);
+    }
+    if (shownDiagnosis != null) {
+      diagnosis(shownDiagnosis);
+    }
+    shutdown(client);
+    return null;
+  }
+
+  private String loopbackOnlyBind() throws Exception {
+    InetAddress iface = interfaceAddress();
+    if (iface == null) {
+      return "this machine has no non-loopback IPv4 interface address";
+    }
+    HttpServer server = server(InetAddress.getByName("127.0.0.1"), 0, null);
+    try {
+      int port = server.getAddress().getPort();
+      String url = "http://" + iface.getHostAddress() + ":" + port + "/orders";
+      line("server", "listens on 127.0.0.1:" + port + " only");
+      line("plain OkHttp", failureOf(() -> okGet(plainOkHttp(), url)));
+      Attempts attempts = new Attempts();
+      RefusalGuard guard = RefusalGuard.builder().listener(attempts).build();
+      OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+      Exception e = failureOf(() -> okGet(client, url));
+      line("with Refusal", attempts.failed() + " attempt, no retry: a misconfiguration");
+      diagnosisOf(e);
+      shutdown(client);
+      return null;
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private String ipv6Only() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    HttpServer server;
+    try {
+      server = server(v6, 0, null);
+    } catch (IOException e) {
+      return "this machine cannot listen on ::1 (no IPv6)";
+    }
+    try {
+      int port = server.getAddress().getPort();
+      URI uri = URI.create("http://127.0.0.1:" + port + "/orders");
+      line("server", "listens on [::1]:" + port + " only");
+      HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build();
+      HttpClient plain = HttpClient.newHttpClient();
+      line("plain JDK client", failureOf(() -> plain.send(request,
+          HttpResponse.BodyHandlers.discarding())));
+      HttpClient wrapped = RefusalHttpClient.wrap(HttpClient.newHttpClient(),
+          RefusalGuard.defaults());
+      Exception e = failureOf(() -> wrapped.send(request,
+          HttpResponse.BodyHandlers.discarding()));
+      line("with Refusal", "one attempt, no retry: a misconfiguration");
+      diagnosisOf(e);
+      return null;
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private String restart() throws Exception {
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    int port = closedPort(loopback);
+    String url = "http://127.0.0.1:" + port + "/orders";
+    List<String> bodies = Collections.synchronizedList(new ArrayList<>());
+    line("server", "down now; starts on port " + port + " in 700 ms");
+    line("plain OkHttp POST", failureOf(() -> okPost(plainOkHttp(), url, "{\"order\":42}")));
+
+    CompletableFuture<HttpServer> restarted = CompletableFuture.supplyAsync(() -> {
+      try {
+        return server(loopback, port, bodies);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
+    Attempts attempts = new Attempts();
+    RefusalGuard guard = RefusalGuard.builder().listener(attempts).maxAttempts(20)
+        .failureThreshold(20).backoff(Duration.ofMillis(100), 1.6, Duration.ofMillis(400))
+        .build();
+    OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+    long t0 = System.nanoTime();
+    try {
+      String answer = okPost(client, url, "{\"order\":42}");
+      line("with Refusal", String.format(Locale.ROOT,
+          "%s after %d refused attempt(s) and %.0f ms of backoff", answer, attempts.failed(),
+          (System.nanoTime() - t0) / 1e6));
+      line("server received", bodies.size() + " POST body(ies): " + bodies
+          + " (a refused connect sent no byte, so the retry was safe)");
+    } finally {
+      restarted.get(10, TimeUnit.SECONDS).stop(0);
+      shutdown(client);
+    }
+    return null;
+  }
+
+  private String staleDns() throws Exception {
+    InetAddress live = InetAddress.getByName("127.0.0.1");
+    InetAddress stale = InetAddress.getByName("127.0.0.3");
+    HttpServer server = server(live, 0, null);
+    try {
+      int port = server.getAddress().getPort();
+      String url = "http://orders.demo:" + port + "/orders";
+      // The JVM's cache (and this Dns) still hand out the old address; a fresh query has moved.
+      Dns cached = hostname -> List.of(stale);
+      HostResolver resolver = new HostResolver() {
+        @Override
+        public List<InetAddress> lookup(String host) {
+          return List.of(stale);
+        }
+
+        @Override
+        public List<InetAddress> lookupFresh(String host) {
+          return List.of(live);
+        }
+      };
+      line("DNS", "orders.demo: cached answer 127.0.0.3 (nothing there), fresh answer"
+          + " 127.0.0.1 (the service)");
+      OkHttpClient plain = plainOkHttp().newBuilder().dns(cached).build();
+      line("plain OkHttp, 1st", failureOf(() -> okGet(plain, url)));
+      line("plain OkHttp, 2nd", failureOf(() -> okGet(plain, url)));
+
+      RefusalGuard guard = RefusalGuard.builder()
+          .diagnoser(Diagnoser.builder().resolver(resolver).build()).build();
+      OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder()
+          .dns(RefusalDns.of(cached, resolver)), guard).build();
+      Exception first = failureOf(() -> okGet(client, url));
+      line("with Refusal, 1st", first instanceof DiagnosedConnectException
+          ? ((DiagnosedConnectException) first).diagnosis().cause() + ": the cached address is"
+              + " dropped" : String.valueOf(first));
+      String second;
+      try {
+        second = okGet(client, url) + " from the fresh address";
+      } catch (IOException e) {
+        second = String.valueOf(e);
+      }
+      line("with Refusal, 2nd", second);
+      diagnosisOf(first);
+      shutdown(client);
+      return null;
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  // ----------------------------------------------------------------------------- helpers
+
+  /** Counts the guard's failed attempts per call. */
+  private static final class Attempts extends RefusalListener {
+    private final AtomicInteger failed = new AtomicInteger();
+
+    @Override
+    public void attemptFailed(Endpoint endpoint, int attempt, FailureKind kind,
+        Throwable failure) {
+      failed.incrementAndGet();
+    }
+
+    void reset() {
+      failed.set(0);
+    }
+
+    int failed() {
+      return failed.get();
+    }
+  }
+
+  private interface Call {
+    Object run() throws Exception;
+  }
+
+  private static Exception failureOf(Call call) {
+    try {
+      Object result = call.run();
+      throw new IllegalStateException("expected a failure, got " + result);
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  private void diagnosisOf(Exception e) {
+    if (e instanceof DiagnosedConnectException) {
+      diagnosis(((DiagnosedConnectException) e).diagnosis());
+    } else if (e.getCause() instanceof DiagnosedConnectException) {
+      diagnosis(((DiagnosedConnectException) e.getCause()).diagnosis());
+    } else {
+      line("with Refusal", String.valueOf(e));
+    }
+  }
+
+  private void diagnosis(Diagnosis d) {
+    line("cause", Ansi.AUTO.string("@|bold,yellow " + d.cause() + "|@") + " (" + d.confidence()
+        + " confidence)");
+    line("found", d.summary());
+    line("remedy", Ansi.AUTO.string("@|green " + d.remedy() + "|@"));
+  }
+
+  private void line(String label, Object text) {
+    String shownText = text instanceof Exception ? plainMessage((Exception) text)
+        : String.valueOf(text);
+    out.printf(Locale.ROOT, "   %-20s %s%n", label, shownText);
+  }
+
+  /** What a plain client's exception says: its type and message, as a log line shows it. */
+  private static String plainMessage(Exception e) {
+    return Ansi.AUTO.string("@|red " + e.getClass().getName() + ": " + e.getMessage() + "|@");
+  }
+
+  private static OkHttpClient plainOkHttp() {
+    return new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  private static String okGet(OkHttpClient client, String url) throws IOException {
+    try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
+      return "HTTP " + r.code();
+    }
+  }
+
+  private static String okPost(OkHttpClient client, String url, String json)
+      throws IOException {
+    RequestBody body = RequestBody.create(json, MediaType.get("application/json"));
+    try (Response r = client.newCall(new Request.Builder().url(url).post(body).build())
+        .execute()) {
+      return "HTTP " + r.code();
+    }
+  }
+
+  private static void shutdown(OkHttpClient client) {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  private static int closedPort(InetAddress address) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, address)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A small HTTP server answering 200; it records POST bodies when {@code bodies} is given. */
+  private static HttpServer server(InetAddress address, int port, List<String> bodies)
+      throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 50);
+    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "demo-server");
+      t.setDaemon(true);
+      return t;
+    });
+    server.createContext("/", exchange -> {
+      try (InputStream in = exchange.getRequestBody()) {
+        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        if (bodies != null && !body.isEmpty()) {
+          bodies.add(body);
+        }
+      }
+      byte[] answer = "ok".getBytes(StandardCharsets.US_ASCII);
+      exchange.sendResponseHeaders(200, answer.length);
+      try (OutputStream o = exchange.getResponseBody()) {
+        o.write(answer);
+      }
+    });
+    server.setExecutor(executor);
+    server.start();
+    return server;
+  }
+
+  /** This host's first non-loopback IPv4 interface address, or null. */
+  private static InetAddress interfaceAddress() throws IOException {
+    List<NetworkInterface> all = Collections.list(NetworkInterface.getNetworkInterfaces());
+    for (NetworkInterface nif : all) {
+      if (!nif.isUp() || nif.isLoopback()) {
+        continue;
+      }
+      for (InterfaceAddress a : nif.getInterfaceAddresses()) {
+        if (a.getAddress() instanceof Inet4Address && !a.getAddress().isLinkLocalAddress()) {
+          return a.getAddress();
+        }
+      }
+    }
+    return null;
   }
 }
