@@ -3,6 +3,7 @@ package dev.refusal.benchmarks;
 import com.sun.net.httpserver.HttpServer;
 import dev.refusal.RefusalGuard;
 import dev.refusal.jdkhttp.RefusalHttpClient;
+import dev.refusal.okhttp.RefusalOkHttp;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 import java.io.IOException;
@@ -89,6 +90,8 @@ public final class OutageExperiment {
     setups.put("OkHttp, plain", u -> okhttp(new OkHttpClient.Builder()));
     setups.put("OkHttp + resilience4j Retry(3) + CircuitBreaker (defaults)",
         u -> okhttpWithResilience4j());
+    setups.put("OkHttp + Refusal (defaults)",
+        u -> okhttp(RefusalOkHttp.install(new OkHttpClient.Builder(), RefusalGuard.defaults())));
     setups.put("JDK HttpClient, plain", u -> jdk(HttpClient.newHttpClient()));
     setups.put("JDK HttpClient + Refusal (defaults)",
         u -> jdk(RefusalHttpClient.wrap(HttpClient.newHttpClient(), RefusalGuard.defaults())));
