@@ -83,6 +83,8 @@ public final class RefusalGuard {
   public static final int DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 10;
   /** Default first interval of the recovery probe: 250 ms, growing by 1.6 up to 5 s. */
   public static final Duration DEFAULT_RECOVERY_PROBE_INTERVAL = Duration.ofMillis(250);
+  /** Default shortest gap between probes made because calls keep arriving while open: 100 ms. */
+  public static final Duration DEFAULT_RECOVERY_PROBE_GAP = Duration.ofMillis(100);
   /** Default bound on endpoints remembered: 10,000. */
   public static final int DEFAULT_MAX_ENDPOINTS = 10_000;
   /** Default time after which an endpoint nobody calls is forgotten: 10 min. */
@@ -105,6 +107,7 @@ public final class RefusalGuard {
   private final long maxBackoffNanos;
   private final double multiplier;
   private final long warnIntervalNanos;
+  private final long probeGapNanos;
   private final Ticker ticker;
   private final Cache<Endpoint, GuardedEndpoint> registry;
 
@@ -117,6 +120,7 @@ public final class RefusalGuard {
     this.maxBackoffNanos = b.maxBackoff.toNanos();
     this.multiplier = b.multiplier;
     this.warnIntervalNanos = b.warnInterval.toNanos();
+    this.probeGapNanos = b.recoveryProbeGap.toNanos();
     Clock clock = b.clock;
     this.ticker = clock == null ? CoarseTicker.INSTANCE
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
@@ -540,6 +544,9 @@ public final class RefusalGuard {
           "Wait for the circuit to let trial calls through.", java.util.List.of(),
           Duration.ZERO);
     }
+    if (g.knownState == CircuitBreaker.State.OPEN) {
+      probeBecauseOfTraffic(g);
+    }
     if (listener != RefusalListener.NONE) {
       // Called directly, not through notify(): a lambda here would allocate on every rejection.
       try {
@@ -565,11 +572,36 @@ public final class RefusalGuard {
         },
         () -> {
           g.releaseProbe();
-          log.atInfo().addKeyValue("endpoint", g.endpoint)
-              .log("{} accepts connections again; letting trial calls through", g.endpoint);
-          g.breaker.transitionToHalfOpenState();
-          observeState(g);
+          recovered(g);
         });
+  }
+
+  /**
+   * While calls keep arriving at an open circuit, probes at most once per gap, so recovery is
+   * noticed within about one gap of the service's return, not one backed-off interval; the
+   * rejected call itself does not wait for the probe.
+   */
+  private void probeBecauseOfTraffic(GuardedEndpoint g) {
+    long now = ticker.read();
+    if (now - g.lastTrafficProbeNanos < probeGapNanos || !g.claimTrafficProbe(now)) {
+      return;
+    }
+    prober.probeOnce(() -> recoveryTarget(g),
+        () -> !g.forgotten && g.breaker.getState() == CircuitBreaker.State.OPEN,
+        () -> recovered(g), g::releaseTrafficProbe);
+  }
+
+  /** The service accepts again: lets trial calls through, once, whichever probe saw it. */
+  private void recovered(GuardedEndpoint g) {
+    synchronized (g) {
+      if (g.breaker.getState() != CircuitBreaker.State.OPEN) {
+        return;
+      }
+      log.atInfo().addKeyValue("endpoint", g.endpoint)
+          .log("{} accepts connections again; letting trial calls through", g.endpoint);
+      g.breaker.transitionToHalfOpenState();
+    }
+    observeState(g);
   }
 
   private static InetSocketAddress recoveryTarget(GuardedEndpoint g) {
@@ -614,6 +646,8 @@ public final class RefusalGuard {
     volatile InetSocketAddress lastAddress;
     private volatile long lastWarnNanos;
     private volatile boolean probing;
+    private volatile boolean trafficProbing;
+    volatile long lastTrafficProbeNanos;
     private volatile Rejection rejection;
 
     GuardedEndpoint(Endpoint endpoint, CircuitBreaker breaker) {
@@ -646,6 +680,19 @@ public final class RefusalGuard {
 
     void releaseProbe() {
       probing = false;
+    }
+
+    synchronized boolean claimTrafficProbe(long now) {
+      if (trafficProbing) {
+        return false;
+      }
+      trafficProbing = true;
+      lastTrafficProbeNanos = now;
+      return true;
+    }
+
+    void releaseTrafficProbe() {
+      trafficProbing = false;
     }
 
     /** The rejection message, built once per diagnosis and state. */
@@ -692,6 +739,7 @@ public final class RefusalGuard {
     private double budgetRatio = DEFAULT_RETRY_BUDGET_RATIO;
     private int budgetMinPerSecond = DEFAULT_RETRY_BUDGET_MIN_PER_SECOND;
     private Duration recoveryProbeInterval = DEFAULT_RECOVERY_PROBE_INTERVAL;
+    private Duration recoveryProbeGap = DEFAULT_RECOVERY_PROBE_GAP;
     private int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private Duration idleExpiry = DEFAULT_ENDPOINT_IDLE_EXPIRY;
     private Duration warnInterval = DEFAULT_WARN_INTERVAL;
@@ -783,6 +831,17 @@ public final class RefusalGuard {
     public Builder recoveryProbeInterval(Duration interval) {
       this.recoveryProbeInterval = Checks.range("recoveryProbeInterval", interval,
           Duration.ofMillis(10), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * While calls keep arriving at an open circuit, the shortest gap between the bare connect
+     * probes they trigger, 10 ms to 1 min; default 100 ms. Smaller notices recovery sooner and
+     * dials the recovering service more often.
+     */
+    public Builder recoveryProbeGap(Duration gap) {
+      this.recoveryProbeGap = Checks.range("recoveryProbeGap", gap, Duration.ofMillis(10),
+          Duration.ofMinutes(1));
       return this;
     }
 

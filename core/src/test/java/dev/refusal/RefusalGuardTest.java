@@ -353,6 +353,46 @@ class RefusalGuardTest {
   }
 
   @Nested
+  @DisplayName("recovery noticed by traffic")
+  class TrafficProbe {
+
+    @Test
+    @DisplayName("calls arriving at an open circuit trigger a probe at most once per gap, so the"
+        + " return is noticed within about one gap, even with a long background interval")
+    void callsTriggerProbes() throws Exception {
+      FlappingServer server = FlappingServer.onFreePort(Loopback.V4);
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(1)
+          .failureThreshold(1).halfOpenCalls(1).recoveryProbeInterval(Duration.ofMinutes(1))
+          .recoveryProbeGap(Duration.ofMillis(50)).build();
+      Endpoint endpoint = Endpoint.of("127.0.0.1", server.port());
+      java.util.concurrent.Callable<Integer> call =
+          () -> FlappingServer.fetch(Loopback.V4, server.port());
+      try {
+        assertThatThrownBy(() -> guard.call(endpoint, call))
+            .isInstanceOf(DiagnosedConnectException.class);
+        assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitBreaker.State.OPEN);
+        server.start();
+        long start = System.nanoTime();
+        Integer answer = null;
+        for (int i = 0; i < 400 && answer == null; i++) {
+          try {
+            answer = guard.call(endpoint, call);
+          } catch (DiagnosedConnectException rejected) {
+            Thread.sleep(5);
+          }
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(answer).isEqualTo((int) 'k');
+        assertThat(tookMillis).as("noticed within a few gaps, not the 1 min interval")
+            .isLessThan(1_500);
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  @Nested
   @DisplayName("a misconfigured endpoint")
   class Misconfiguration {
 

@@ -49,6 +49,31 @@ public final class RecoveryProber {
     schedule(target, keepGoing, onAccepted, initialNanos);
   }
 
+  /**
+   * Dials once, now, on the probe thread (for a call that found the circuit open); runs {@code
+   * onAccepted} when the dial is accepted and {@code keepGoing} still holds, and {@code done}
+   * in every case.
+   */
+  public void probeOnce(Supplier<InetSocketAddress> target, BooleanSupplier keepGoing,
+      Runnable onAccepted, Runnable done) {
+    try {
+      SCHEDULER.execute(() -> {
+        try {
+          InetSocketAddress address = target.get();
+          if (keepGoing.getAsBoolean() && address != null
+              && system.dial(address, dialTimeoutMillis) == SystemView.Dial.ACCEPTED
+              && keepGoing.getAsBoolean()) {
+            onAccepted.run();
+          }
+        } finally {
+          done.run();
+        }
+      });
+    } catch (RuntimeException e) {
+      done.run();
+    }
+  }
+
   private void schedule(Supplier<InetSocketAddress> target, BooleanSupplier keepGoing,
       Runnable onAccepted, long delayNanos) {
     SCHEDULER.schedule(() -> {
