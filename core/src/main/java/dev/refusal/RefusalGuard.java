@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,7 @@ public final class RefusalGuard {
   private final double multiplier;
   private final long warnIntervalNanos;
   private final long probeGapNanos;
+  private final DoubleSupplier jitter;
   private final Ticker ticker;
   private final Cache<Endpoint, GuardedEndpoint> registry;
 
@@ -121,6 +123,7 @@ public final class RefusalGuard {
     this.multiplier = b.multiplier;
     this.warnIntervalNanos = b.warnInterval.toNanos();
     this.probeGapNanos = b.recoveryProbeGap.toNanos();
+    this.jitter = b.jitter;
     Clock clock = b.clock;
     this.ticker = clock == null ? CoarseTicker.INSTANCE
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
@@ -621,8 +624,7 @@ public final class RefusalGuard {
     // failed together do not come back together.
     double ceiling = Math.min(maxBackoffNanos,
         initialBackoffNanos * Math.pow(multiplier, Math.max(0, attempt - 1)));
-    return TimeUnit.NANOSECONDS.toMillis((long) (ThreadLocalRandom.current().nextDouble()
-        * ceiling));
+    return TimeUnit.NANOSECONDS.toMillis((long) (jitter.getAsDouble() * ceiling));
   }
 
   private static void notify(Runnable event) {
@@ -747,6 +749,7 @@ public final class RefusalGuard {
         RefusalCause.RESTARTING, RefusalCause.ACCEPT_QUEUE_FULL, RefusalCause.UNKNOWN);
     private Clock clock;
     private SystemView system = RealSystemView.INSTANCE;
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
 
     private Builder() {}
 
@@ -889,6 +892,12 @@ public final class RefusalGuard {
     /** The clock for breakers, budgets and idle expiry; tests pass one they move by hand. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Replaces the uniform [0, 1) draw behind full jitter; for tests in this package. */
+    Builder jitter(DoubleSupplier jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
       return this;
     }
 

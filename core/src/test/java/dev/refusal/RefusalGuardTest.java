@@ -160,9 +160,10 @@ class RefusalGuardTest {
   class OptionsAndAsync {
 
     private RefusalGuard slowBackoffGuard() {
+      // Jitter pinned near its top, so every wait is close to 4 s.
       return RefusalGuard.builder().diagnoser(diagnoser()).failureThreshold(100)
           .maxAttempts(10).backoff(Duration.ofSeconds(4), 1.0, Duration.ofSeconds(4))
-          .retryBudget(1.0, 100).build();
+          .jitter(() -> 0.99).retryBudget(1.0, 100).build();
     }
 
     @Test
@@ -224,7 +225,7 @@ class RefusalGuardTest {
       Recorder recorder = new Recorder();
       RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(10)
           .listener(recorder).backoff(Duration.ofSeconds(2), 1.0, Duration.ofSeconds(2))
-          .build();
+          .jitter(() -> 0.99).build();
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
 
       Throwable thrown = catchThrowable(() -> guard.call(Endpoint.of("127.0.0.1", port),
