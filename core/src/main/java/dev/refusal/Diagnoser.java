@@ -278,7 +278,7 @@ public final class Diagnoser {
     Diagnosis d = Diagnosis.of(endpoint, kind, cause, confidence, summary, remedy, evidence,
         Duration.ofNanos(System.nanoTime() - start));
     if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("endpoint", endpoint).addKeyValue("cause", cause)
+      log.atDebug().addKeyValue("endpoint", endpoint.toString()).addKeyValue("cause", cause)
           .addKeyValue("confidence", confidence).addKeyValue("elapsedMicros",
               d.elapsed().toNanos() / 1_000)
           .log("diagnosed {}", d);

@@ -289,7 +289,7 @@ public final class RefusalGuard {
     }
     Endpoint endpoint = g.endpoint;
     if (log.isInfoEnabled()) {
-      log.atInfo().addKeyValue("endpoint", endpoint).addKeyValue("from", from)
+      log.atInfo().addKeyValue("endpoint", endpoint.toString()).addKeyValue("from", from)
           .addKeyValue("to", to).log("circuit for {} went from {} to {}", endpoint, from, to);
     }
     notify(() -> listener.circuitStateChanged(endpoint, from, to));
@@ -480,7 +480,7 @@ public final class RefusalGuard {
     notify(() -> listener.retryScheduled(a.endpoint, next, Duration.ofMillis(delayMillis),
         diagnosis));
     if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("endpoint", a.endpoint).addKeyValue("attempt", next)
+      log.atDebug().addKeyValue("endpoint", a.endpoint.toString()).addKeyValue("attempt", next)
           .addKeyValue("delayMillis", delayMillis)
           .addKeyValue("cause", diagnosis == null ? kind : diagnosis.cause())
           .log("retrying {} in {} ms", a.endpoint, delayMillis);
@@ -526,14 +526,14 @@ public final class RefusalGuard {
       long now = ticker.read();
       long last = g.lastWarnNanos;
       if ((last == 0 || now - last >= warnIntervalNanos) && g.claimWarn(last, now)) {
-        log.atWarn().addKeyValue("endpoint", endpoint).addKeyValue("cause", d.cause())
+        log.atWarn().addKeyValue("endpoint", endpoint.toString()).addKeyValue("cause", d.cause())
             .addKeyValue("confidence", d.confidence()).addKeyValue("attempt", attempts)
             .addKeyValue("state", g.breaker.getState())
             .log("{} (logged once per endpoint per {} s)", d.headline(),
                 TimeUnit.NANOSECONDS.toSeconds(warnIntervalNanos));
       }
     } else if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("endpoint", endpoint).addKeyValue("cause", d.cause())
+      log.atDebug().addKeyValue("endpoint", endpoint.toString()).addKeyValue("cause", d.cause())
           .addKeyValue("attempt", attempts).addKeyValue("state", g.breaker.getState())
           .log("giving up on {} after {} attempt(s): {}", endpoint, attempts, why);
     }
@@ -600,7 +600,7 @@ public final class RefusalGuard {
       if (g.breaker.getState() != CircuitBreaker.State.OPEN) {
         return;
       }
-      log.atInfo().addKeyValue("endpoint", g.endpoint)
+      log.atInfo().addKeyValue("endpoint", g.endpoint.toString())
           .log("{} accepts connections again; letting trial calls through", g.endpoint);
       g.breaker.transitionToHalfOpenState();
     }
