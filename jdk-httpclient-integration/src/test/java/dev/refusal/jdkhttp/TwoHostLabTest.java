@@ -115,10 +115,12 @@ class TwoHostLabTest {
         assertThat(r.get("lastMessage").asText()).contains("look for a REJECT rule");
         // Each guard attempt is one send, and JDK 17 to 25 retry a refused connect once by
         // themselves (see RefusalHttpClient), so the rule sees up to two SYNs per attempt, plus
-        // the diagnoser's re-probe of the port (seen: 7, now and then 8, for 3 attempts). The
-        // bound does not grow with the calls rejected while the breaker was open.
+        // the diagnoser's re-probe of the port (seen: 7, now and then 8, for 3 attempts), and
+        // the guard's recovery probes (bare connects, at most one per 100 ms while rejected
+        // calls arrive, plus the background one). The bound does not grow with the calls
+        // rejected while the breaker was open.
         long attempts = r.get("attempts").asLong();
-        assertThat(rejectedSyns(lab)).as(r.toString()).isBetween(attempts + 1, 2 * attempts + 2);
+        assertThat(rejectedSyns(lab)).as(r.toString()).isBetween(attempts + 1, 2 * attempts + 5);
       }
     }
   }

@@ -113,10 +113,12 @@ class TwoHostLabTest {
         assertOpensAndRejects(r, server);
         assertThat(r.get("firstMessage").asText()).contains("look for a REJECT rule");
         assertThat(r.get("lastMessage").asText()).contains("look for a REJECT rule");
-        // The rule saw the client's dials plus the diagnoser's re-probe of the port (cached for
-        // the later diagnoses; seen: dials + 1): nothing was sent while the breaker was open.
+        // The rule saw the client's dials, the diagnoser's re-probe of the port (cached for the
+        // later diagnoses), and the guard's recovery probes: bare connects, at most one per
+        // 100 ms while rejected calls arrive, plus the background one. No request was sent
+        // while the breaker was open, and the bound does not grow with the calls rejected.
         long dials = r.get("dials").asLong();
-        assertThat(rejectedSyns(lab)).as(r.toString()).isBetween(dials + 1, dials + 2);
+        assertThat(rejectedSyns(lab)).as(r.toString()).isBetween(dials + 1, dials + 5);
       }
     }
   }
