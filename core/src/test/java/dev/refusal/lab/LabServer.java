@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A service on a lab host. {@code listen ADDRESS PORT} answers each connection with one byte;
- * {@code hold ADDRESS PORT} accepts and keeps every connection open. Prints {@code READY} once
+ * {@code http ADDRESS PORT} answers each with a minimal {@code HTTP/1.1 200} response; {@code
+ * hold ADDRESS PORT} accepts and keeps every connection open. Prints {@code READY} once
  * listening and runs until killed (at most ten minutes, so it can never outlive a broken test).
  */
 public final class LabServer {
@@ -37,6 +38,24 @@ public final class LabServer {
         }
         if (mode.equals("hold")) {
           held.add(s);
+        } else if (mode.equals("http")) {
+          try (Socket c = s) {
+            // Reads the request head, then answers and closes.
+            java.io.InputStream in = c.getInputStream();
+            int matched = 0;
+            while (matched < 4) {
+              int b = in.read();
+              if (b < 0) {
+                break;
+              }
+              matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
+            }
+            c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                + "Connection: close\r\n\r\nok").getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+          } catch (IOException ignored) {
+            // A probe that closed at once.
+          }
         } else {
           try (Socket c = s) {
             c.getOutputStream().write('k');
