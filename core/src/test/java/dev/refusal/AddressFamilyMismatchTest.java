@@ -33,8 +33,8 @@ class AddressFamilyMismatchTest {
 
       assertThat(d.cause()).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH);
       assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
-      assertThat(d.summary()).contains("a process listens on [::1]:" + port)
-          .contains("127.0.0.1:" + port + " (IPv4) is refused");
+      assertThat(d.summary()).contains("[::1]:" + port + " accepts but 127.0.0.1:" + port
+          + " does not: the service listens on IPv6 only");
       assertThat(d.remedy()).contains("preferIPv6Addresses");
     }
   }
@@ -48,7 +48,8 @@ class AddressFamilyMismatchTest {
           Loopback.refused(Loopback.V6, port));
 
       assertThat(d.cause()).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH);
-      assertThat(d.summary()).contains("a process listens on 127.0.0.1:" + port);
+      assertThat(d.summary()).contains("127.0.0.1:" + port + " accepts but [::1]:" + port
+          + " does not: the service listens on IPv4 only");
       assertThat(d.headline()).startsWith("Connection refused: [::1]:" + port);
     }
   }

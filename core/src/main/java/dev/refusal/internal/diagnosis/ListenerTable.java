@@ -58,11 +58,16 @@ public final class ListenerTable {
   }
 
   private final List<Row> rows;
+  private final int[] stateCounts;
+  private final int sockets;
   private final int malformed;
   private final boolean readable;
 
-  private ListenerTable(List<Row> rows, int malformed, boolean readable) {
+  private ListenerTable(List<Row> rows, int[] stateCounts, int sockets, int malformed,
+      boolean readable) {
     this.rows = rows;
+    this.stateCounts = stateCounts;
+    this.sockets = sockets;
     this.malformed = malformed;
     this.readable = readable;
   }
@@ -72,11 +77,71 @@ public final class ListenerTable {
     String tcp = system.readFile(ProcFiles.TCP);
     String tcp6 = system.readFile(ProcFiles.TCP6);
     if (tcp == null && tcp6 == null) {
-      return new ListenerTable(Collections.emptyList(), 0, false);
+      return new ListenerTable(Collections.emptyList(), new int[256], 0, 0, false);
     }
-    List<Row> rows = new ArrayList<>();
-    int bad = parse(tcp, false, rows) + parse(tcp6, true, rows);
-    return new ListenerTable(Collections.unmodifiableList(rows), bad, true);
+    // A host with a TIME_WAIT pile-up has tens of thousands of rows; only LISTEN rows are ever
+    // looked at in detail, so the others are only counted by state, without parsing them.
+    List<Row> listeners = new ArrayList<>();
+    int[] counts = new int[256];
+    int[] totals = new int[2];
+    scan(tcp, false, listeners, counts, totals);
+    scan(tcp6, true, listeners, counts, totals);
+    return new ListenerTable(Collections.unmodifiableList(listeners), counts, totals[0],
+        totals[1], true);
+  }
+
+  private static void scan(String text, boolean tcp6, List<Row> listeners, int[] counts,
+      int[] totals) {
+    if (text == null) {
+      return;
+    }
+    int start = text.indexOf('\n') + 1;
+    while (start > 0 && start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      int state = stateOf(text, start, end);
+      if (state == LISTEN) {
+        Row row = parseLine(text.substring(start, end).trim(), tcp6);
+        if (row == null) {
+          totals[1]++;
+        } else {
+          listeners.add(row);
+          counts[LISTEN]++;
+          totals[0]++;
+        }
+      } else if (state >= 0) {
+        counts[state]++;
+        totals[0]++;
+      } else if (end > start && !text.substring(start, end).isBlank()) {
+        totals[1]++;
+      }
+      start = end + 1;
+    }
+  }
+
+  /** The state field (the fourth on the line) read in place, or -1 when there is none. */
+  private static int stateOf(String text, int from, int to) {
+    int field = 0;
+    int i = from;
+    while (i < to) {
+      while (i < to && text.charAt(i) == ' ') {
+        i++;
+      }
+      if (i >= to) {
+        return -1;
+      }
+      int fieldStart = i;
+      while (i < to && text.charAt(i) != ' ') {
+        i++;
+      }
+      if (field == 3) {
+        return i - fieldStart == 2 ? hexInt(text.substring(fieldStart, i), 2) : -1;
+      }
+      field++;
+    }
+    return -1;
   }
 
   /** Parses the text of one file; returns the number of malformed lines skipped. */
@@ -212,9 +277,9 @@ public final class ListenerTable {
     return malformed;
   }
 
-  /** All rows. */
-  public List<Row> rows() {
-    return rows;
+  /** How many sockets the table lists, in every state. */
+  public int sockets() {
+    return sockets;
   }
 
   /** LISTEN rows on {@code port}. */
@@ -228,15 +293,9 @@ public final class ListenerTable {
     return out;
   }
 
-  /** Rows in {@code state}. */
+  /** Sockets in {@code state}. */
   public int count(int state) {
-    int n = 0;
-    for (Row r : rows) {
-      if (r.state == state) {
-        n++;
-      }
-    }
-    return n;
+    return state >= 0 && state < stateCounts.length ? stateCounts[state] : 0;
   }
 
   /**
