@@ -138,6 +138,13 @@ public final class Diagnoser {
       return await(existing, endpoint, kind);
     }
     try {
+      // A run that finished between the cache miss above and this claim has cached its answer
+      // (it caches before it lets go of its claim): look again, or it would run twice.
+      done = cache.getIfPresent(key);
+      if (done != null) {
+        mine.complete(done);
+        return done;
+      }
       return runAndPublish(key, endpoint, kind, mine);
     } finally {
       inFlight.remove(key, mine);

@@ -9,6 +9,7 @@ import dev.refusal.internal.diagnosis.SystemView;
 import dev.refusal.internal.guard.CoarseTicker;
 import dev.refusal.internal.guard.RecoveryProber;
 import dev.refusal.internal.guard.RetryBudget;
+import dev.refusal.internal.guard.SocketCountWatch;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
@@ -95,6 +96,9 @@ public final class RefusalGuard {
 
   private static final Logger log = LoggerFactory.getLogger(RefusalGuard.class);
   private static final long RECOVERY_PROBE_MAX_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final int DIAL_TIMEOUT_MILLIS = 200;
+  /** A socket-count watch stops after this long without a call at the open circuit. */
+  private static final long CALLS_ARRIVING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Diagnoser diagnoser;
   private final RefusalListener listener;
@@ -102,6 +106,7 @@ public final class RefusalGuard {
   private final Retry retry;
   private final RetryBudget budget;
   private final RecoveryProber prober;
+  private final SystemView system;
   private final Set<RefusalCause> retryOn;
   private final long restartWindowNanos;
   private final long initialBackoffNanos;
@@ -148,7 +153,8 @@ public final class RefusalGuard {
         .build());
     this.budget = new RetryBudget(b.budgetRatio, b.budgetMinPerSecond, ticker::read);
     this.prober = new RecoveryProber(b.system, b.recoveryProbeInterval.toNanos(),
-        Math.max(b.recoveryProbeInterval.toNanos(), RECOVERY_PROBE_MAX_NANOS), 200);
+        Math.max(b.recoveryProbeInterval.toNanos(), RECOVERY_PROBE_MAX_NANOS), DIAL_TIMEOUT_MILLIS);
+    this.system = b.system;
     this.registry = Caffeine.newBuilder()
         // Maintenance (eviction, expiry) runs on the calling thread, amortized, rather than
         // waking a ForkJoinPool thread: cheaper per call, and no dependency on the common pool.
@@ -208,7 +214,7 @@ public final class RefusalGuard {
     Objects.requireNonNull(call, "call");
     Objects.requireNonNull(options, "options");
     GuardedEndpoint g = endpointState(Objects.requireNonNull(endpoint, "endpoint"));
-    if (!acquire(g)) {
+    if (!permit(g)) {
       throw rejected(g);
     }
     budget.deposit();
@@ -294,8 +300,31 @@ public final class RefusalGuard {
     }
     notify(() -> listener.circuitStateChanged(endpoint, from, to));
     if (to == CircuitBreaker.State.OPEN) {
+      // The address may have moved since the last opening, on or off this host.
+      g.notOnThisHost = false;
       watchForRecovery(g);
     }
+  }
+
+  /**
+   * {@link #acquire}, and when the circuit is open for a service on this host, the look at its
+   * socket count that fell due, so the first call after the service's return goes through.
+   * The look costs about 30 µs, at most once per {@link SocketCountWatch#TICK_NANOS}, plus a
+   * local dial when the count moved; every other rejected call pays one volatile read.
+   */
+  private boolean permit(GuardedEndpoint g) {
+    if (acquire(g)) {
+      return true;
+    }
+    SocketCountWatch watch = g.countWatch;
+    if (watch == null || !watch.claimLook()) {
+      return false;
+    }
+    if (!watch.look(recoveryTarget(g))) {
+      return false;
+    }
+    recovered(g);
+    return acquire(g);
   }
 
   /** Asks the breaker for a permit; an OPEN breaker past its wait turns HALF_OPEN here. */
@@ -372,7 +401,7 @@ public final class RefusalGuard {
         outcome.addSuppressed(new CancellationException("cancelled during backoff"));
         throw outcome;
       }
-      if (!acquire(a.g)) {
+      if (!permit(a.g)) {
         throw rejected(a.g);
       }
       a.attempt++;
@@ -567,7 +596,7 @@ public final class RefusalGuard {
     }
     prober.watch(() -> recoveryTarget(g),
         () -> {
-          boolean keep = !g.forgotten && g.breaker.getState() == CircuitBreaker.State.OPEN;
+          boolean keep = stillOpen(g);
           if (!keep) {
             g.releaseProbe();
           }
@@ -580,18 +609,40 @@ public final class RefusalGuard {
   }
 
   /**
-   * While calls keep arriving at an open circuit, probes at most once per gap, so recovery is
-   * noticed within about one gap of the service's return, not one backed-off interval; the
-   * rejected call itself does not wait for the probe.
+   * While calls keep arriving at an open circuit, watches for the service's return so trial
+   * calls go through within milliseconds of it; the rejected call itself never waits. A service
+   * on this host is watched through the host's socket count (dialled only when it moves); any
+   * other is dialled at most once per gap.
    */
   private void probeBecauseOfTraffic(GuardedEndpoint g) {
     long now = ticker.read();
+    if (g.lastCallWhileOpenNanos != now) {
+      g.lastCallWhileOpenNanos = now;
+    }
     if (now - g.lastTrafficProbeNanos < probeGapNanos || !g.claimTrafficProbe(now)) {
       return;
     }
-    prober.probeOnce(() -> recoveryTarget(g),
-        () -> !g.forgotten && g.breaker.getState() == CircuitBreaker.State.OPEN,
-        () -> recovered(g), g::releaseTrafficProbe);
+    if (!g.notOnThisHost) {
+      SocketCountWatch watch = new SocketCountWatch(system, DIAL_TIMEOUT_MILLIS, probeGapNanos);
+      g.countWatch = watch;
+      prober.watchSocketCount(watch, () -> recoveryTarget(g), () -> stillOpen(g),
+          () -> ticker.read() - g.lastCallWhileOpenNanos < CALLS_ARRIVING_NANOS,
+          () -> recovered(g),
+          servable -> {
+            if (!servable) {
+              g.notOnThisHost = true;
+            }
+            g.countWatch = null;
+            g.releaseTrafficProbe();
+          });
+      return;
+    }
+    prober.probeOnce(() -> recoveryTarget(g), () -> stillOpen(g), () -> recovered(g),
+        g::releaseTrafficProbe);
+  }
+
+  private static boolean stillOpen(GuardedEndpoint g) {
+    return !g.forgotten && g.breaker.getState() == CircuitBreaker.State.OPEN;
   }
 
   /** The service accepts again: lets trial calls through, once, whichever probe saw it. */
@@ -650,6 +701,11 @@ public final class RefusalGuard {
     private volatile boolean probing;
     private volatile boolean trafficProbing;
     volatile long lastTrafficProbeNanos;
+    volatile long lastCallWhileOpenNanos;
+    /** The socket-count watch while one runs: rejected calls take its due looks. */
+    volatile SocketCountWatch countWatch;
+    /** The socket-count watch cannot serve this endpoint; traffic probes dial instead. */
+    volatile boolean notOnThisHost;
     private volatile Rejection rejection;
 
     GuardedEndpoint(Endpoint endpoint, CircuitBreaker breaker) {
@@ -840,7 +896,9 @@ public final class RefusalGuard {
     /**
      * While calls keep arriving at an open circuit, the shortest gap between the bare connect
      * probes they trigger, 10 ms to 1 min; default 100 ms. Smaller notices recovery sooner and
-     * dials the recovering service more often.
+     * dials the recovering service more often. For a service on this host, the guard dials only
+     * when the host's TCP socket count moved, and no more often than once per this gap when the
+     * count keeps moving for other reasons.
      */
     public Builder recoveryProbeGap(Duration gap) {
       this.recoveryProbeGap = Checks.range("recoveryProbeGap", gap, Duration.ofMillis(10),

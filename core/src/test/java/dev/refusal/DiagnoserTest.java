@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
+import dev.refusal.testing.ManualClock;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -79,6 +80,64 @@ class DiagnoserTest {
         assertThat(distinct.iterator().next().cause()).isEqualTo(RefusalCause.NO_LISTENER);
       } finally {
         pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("threads that keep failing while cached diagnoses expire probe once per expiry,"
+        + " never twice: a run that finishes just before another thread claims the endpoint"
+        + " is seen in the cache")
+    void oneRunPerExpiry() throws Exception {
+      int port = Loopback.closedPort(Loopback.V4);
+      ConnectException refusal = Loopback.refused(Loopback.V4, port);
+      CountingProbe probe = new CountingProbe();
+      ManualClock clock = new ManualClock();
+      Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer())
+          .addProbe(probe).cacheTtl(Duration.ofSeconds(5)).clock(clock).build();
+      Endpoint endpoint = Endpoint.of("127.0.0.1", port);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+      List<Future<?>> loops = new ArrayList<>();
+      try {
+        for (int t = 0; t < 8; t++) {
+          loops.add(pool.submit(() -> {
+            // Bounded by count too, in case the main thread dies before it sets stop.
+            for (int i = 0; i < 50_000_000 && !stop.get(); i++) {
+              diagnoser.diagnose(endpoint, refusal);
+              calls.incrementAndGet();
+            }
+          }));
+        }
+        for (int expiry = 0; expiry <= 10; expiry++) {
+          if (expiry > 0) {
+            clock.advance(Duration.ofSeconds(6));
+          }
+          // The expiry's run, then many calls served from its cached answer, before the next.
+          awaitAtLeast(probe.runs::get, expiry + 1);
+          // Cached only after the run's waiters have their answer: advancing before that would
+          // date the cached answer after the advance.
+          awaitAtLeast(() -> diagnoser.cached(endpoint, FailureKind.REFUSED) == null ? 0 : 1, 1);
+          long before = calls.get();
+          awaitAtLeast(() -> calls.get() - before, 2_000);
+        }
+      } finally {
+        stop.set(true);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      }
+      for (Future<?> loop : loops) {
+        loop.get();
+      }
+      assertThat(probe.runs).as("the first run and one per expiry").hasValue(11);
+    }
+
+    private void awaitAtLeast(java.util.function.LongSupplier value, long atLeast)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (value.getAsLong() < atLeast && System.nanoTime() < deadline) {
+        Thread.sleep(1);
       }
     }
 

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.refusal.internal.diagnosis.ProcFiles;
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.FlappingServer;
 import dev.refusal.testing.Loopback;
@@ -358,12 +359,16 @@ class RefusalGuardTest {
   class TrafficProbe {
 
     @Test
-    @DisplayName("calls arriving at an open circuit trigger a probe at most once per gap, so the"
-        + " return is noticed within about one gap, even with a long background interval")
+    @DisplayName("where the host's socket counts cannot be read (not Linux), calls arriving at an"
+        + " open circuit trigger a probe at most once per gap, so the return is noticed within"
+        + " about one gap, even with a long background interval")
     void callsTriggerProbes() throws Exception {
       FlappingServer server = FlappingServer.onFreePort(Loopback.V4);
-      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).maxAttempts(1)
-          .failureThreshold(1).halfOpenCalls(1).recoveryProbeInterval(Duration.ofMinutes(1))
+      FakeSystemView noCounts = FakeSystemView.noContainer()
+          .file(ProcFiles.SOCKSTAT, null).file(ProcFiles.SOCKSTAT6, null);
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).system(noCounts)
+          .maxAttempts(1).failureThreshold(1).halfOpenCalls(1)
+          .recoveryProbeInterval(Duration.ofMinutes(1))
           .recoveryProbeGap(Duration.ofMillis(50)).build();
       Endpoint endpoint = Endpoint.of("127.0.0.1", server.port());
       java.util.concurrent.Callable<Integer> call =
@@ -387,6 +392,48 @@ class RefusalGuardTest {
         assertThat(answer).isEqualTo((int) 'k');
         assertThat(tookMillis).as("noticed within a few gaps, not the 1 min interval")
             .isLessThan(1_500);
+        assertThat(noCounts.dialled()).as("probe dials, one per gap at most")
+            .hasSizeLessThanOrEqualTo((int) (tookMillis / 50) + 2);
+      } finally {
+        server.close();
+      }
+    }
+
+    @Test
+    @DisplayName("a service on this host: while it is down, 100 calls cost a few dials (the"
+        + " host's socket count stands still), and the first call after its return goes through")
+    void serviceOnThisHost() throws Exception {
+      FlappingServer server = FlappingServer.onFreePort(Loopback.V4);
+      FakeSystemView system = FakeSystemView.noContainer();
+      RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).system(system)
+          .maxAttempts(1).failureThreshold(1).halfOpenCalls(1)
+          .recoveryProbeInterval(Duration.ofMinutes(1)).build();
+      Endpoint endpoint = Endpoint.of("127.0.0.1", server.port());
+      AtomicInteger reached = new AtomicInteger();
+      java.util.concurrent.Callable<Integer> call = () -> {
+        reached.incrementAndGet();
+        return FlappingServer.fetch(Loopback.V4, server.port());
+      };
+      try {
+        assertThatThrownBy(() -> guard.call(endpoint, call))
+            .isInstanceOf(DiagnosedConnectException.class);
+        for (int i = 0; i < 100; i++) {
+          assertThatThrownBy(() -> guard.call(endpoint, call))
+              .isInstanceOf(DiagnosedConnectException.class)
+              .hasMessageStartingWith("Circuit OPEN");
+          Thread.sleep(3);
+        }
+        assertThat(reached).hasValue(1);
+        // One dial when the watch starts; a socket that another thread of this JVM opens or
+        // closes meanwhile can cost one more each, at doubling gaps.
+        assertThat(system.dialled()).as("dials while the service was down")
+            .hasSizeBetween(1, 8);
+
+        server.start();
+        Thread.sleep(5);
+        assertThat(guard.call(endpoint, call)).as("the first call after the return")
+            .isEqualTo((int) 'k');
+        assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitBreaker.State.CLOSED);
       } finally {
         server.close();
       }

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,18 +23,29 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * A whole diagnosis on loopback, uncached, beside the cached path.
+ * A whole diagnosis on loopback, uncached, beside the cached path, and many threads failing on
+ * one endpoint at once.
  *
  * <ul>
- *   <li>{@code familyMismatch}: a listener on ::1 dialled at 127.0.0.1, proved by connect probes
- *       alone (target: median under 2 ms);
- *   <li>{@code noListener}: a closed port, which needs the listener table (target: median under
- *       15 ms);
- *   <li>{@code cached}: the same failure again within the cache TTL (target: under 1 µs).
+ *   <li>{@code cached}: the same failure again within the cache TTL (target: under 1 µs);
+ *   <li>{@code deadEndpointFrom32Threads}: 32 threads diagnosing failures of one closed port
+ *       with the default diagnoser, in calls/s, and {@code probeRuns}: how many diagnoses
+ *       actually probed in that time (the rest shared a running one or its cached answer);
+ *   <li>{@code noListenerReadsTable}: a closed port, which needs the listener table (target:
+ *       median under 15 ms);
+ *   <li>{@code probesProveFamilyMismatch}: a listener on ::1 dialled at 127.0.0.1, proved by
+ *       connect probes alone (target: median under 2 ms).
  * </ul>
+ *
+ * <p>JMH runs them in that (alphabetical) order, on purpose: every accepted probe connect leaves
+ * a TIME_WAIT socket for a minute, and {@code probesProveFamilyMismatch} makes tens of thousands,
+ * which would swell the table that {@code noListenerReadsTable} reads if it ran first (36 ms
+ * instead of 10 ms with 18,000 TIME_WAIT sockets on this machine).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar DiagnosisBenchmark -prof gc}. The
  * whole-diagnosis modes report percentiles (SampleTime): read p0.50 and p0.99.
@@ -94,14 +107,14 @@ public class DiagnosisBenchmark {
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public Diagnosis familyMismatch() {
+  public Diagnosis probesProveFamilyMismatch() {
     return uncached.diagnose(mismatchEndpoint, mismatchFailure);
   }
 
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  public Diagnosis noListener() {
+  public Diagnosis noListenerReadsTable() {
     return uncached.diagnose(closedEndpoint, closedFailure);
   }
 
@@ -110,6 +123,66 @@ public class DiagnosisBenchmark {
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
   public Diagnosis cached() {
     return cached.diagnose(closedEndpoint, closedFailure);
+  }
+
+  /** The default diagnoser, with a probe that only counts the runs that reach it. */
+  @State(Scope.Benchmark)
+  public static class SharedEndpoint {
+    final AtomicLong runs = new AtomicLong();
+    Diagnoser diagnoser;
+    Endpoint endpoint;
+    IOException failure;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+      diagnoser = Diagnoser.builder().addProbe(new dev.refusal.Probe() {
+        @Override
+        public String name() {
+          return "run-counter";
+        }
+
+        @Override
+        public dev.refusal.ProbeResult probe(dev.refusal.ProbeContext context) {
+          runs.incrementAndGet();
+          return dev.refusal.ProbeResult.nothing();
+        }
+      }).build();
+      InetAddress v4 = InetAddress.getByName("127.0.0.1");
+      int closed;
+      try (ServerSocket s = new ServerSocket(0, 1, v4)) {
+        closed = s.getLocalPort();
+      }
+      endpoint = Endpoint.of("127.0.0.1", closed).withAddress(new InetSocketAddress(v4, closed));
+      failure = refusal(v4, closed);
+    }
+  }
+
+  /** Probe runs, per second of the iteration; only the first thread reports, so the sum is right. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class ProbeRuns {
+    public long probeRuns;
+    private long atStart;
+    private boolean reporter;
+
+    @Setup(Level.Iteration)
+    public void start(SharedEndpoint shared, ThreadParams thread) {
+      reporter = thread.getThreadIndex() == 0;
+      atStart = shared.runs.get();
+      probeRuns = 0;
+    }
+  }
+
+  @Benchmark
+  @Threads(32)
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public Diagnosis deadEndpointFrom32Threads(SharedEndpoint shared, ProbeRuns counter) {
+    Diagnosis d = shared.diagnoser.diagnose(shared.endpoint, shared.failure);
+    if (counter.reporter) {
+      counter.probeRuns = shared.runs.get() - counter.atStart;
+    }
+    return d;
   }
 
   private static IOException refusal(InetAddress address, int port) {

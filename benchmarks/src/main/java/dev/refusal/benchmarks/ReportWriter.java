@@ -34,6 +34,8 @@ public final class ReportWriter {
     final String unit;
     final double bytesPerOp;
     final JsonNode percentiles;
+    /** DiagnosisBenchmark's probe runs per second; NaN elsewhere. */
+    final double probeRuns;
 
     Row(JsonNode n) {
       String full = n.get("benchmark").asText();
@@ -57,6 +59,8 @@ public final class ReportWriter {
       JsonNode norm = secondary.has("gc.alloc.rate.norm") ? secondary.get("gc.alloc.rate.norm")
           : secondary.get("·gc.alloc.rate.norm");
       this.bytesPerOp = norm == null ? Double.NaN : norm.get("score").asDouble();
+      this.probeRuns = secondary.has("probeRuns")
+          ? secondary.get("probeRuns").get("score").asDouble() : Double.NaN;
     }
 
     boolean is(String name) {
@@ -148,19 +152,25 @@ public final class ReportWriter {
       t.add(check("cached diagnosis under 1 µs", num(cached.score) + " ns, "
           + num(cached.bytesPerOp) + " B", cached.score < 1_000));
     }
-    Row probes = find(rows, "DiagnosisBenchmark.familyMismatch");
+    Row probes = find(rows, "DiagnosisBenchmark.probesProveFamilyMismatch");
     if (probes != null) {
       double p50 = probes.percentile("50.0");
       t.add(check("diagnosis proved by connect probes: median under 2 ms",
           "p50 " + num(p50) + " µs, p99 " + num(probes.percentile("99.0")) + " µs",
           p50 < 2_000));
     }
-    Row table = find(rows, "DiagnosisBenchmark.noListener");
+    Row table = find(rows, "DiagnosisBenchmark.noListenerReadsTable");
     if (table != null) {
       double p50 = table.percentile("50.0");
       t.add(check("diagnosis that reads the listener table: median under 15 ms",
           "p50 " + num(p50) + " µs, p99 " + num(table.percentile("99.0")) + " µs",
           p50 < 15_000));
+    }
+    Row shared = find(rows, "DiagnosisBenchmark.deadEndpointFrom32Threads");
+    if (shared != null) {
+      t.add(new String[] {"32 threads failing on one dead endpoint (no target: calls/s, and how"
+          + " many diagnoses probed)", num(shared.score) + " calls/s, " + num(shared.probeRuns)
+          + " probe runs/s", "–"});
     }
     httpRatio(rows, t, "OkHttpBenchmark");
     httpRatio(rows, t, "JdkHttpClientBenchmark");

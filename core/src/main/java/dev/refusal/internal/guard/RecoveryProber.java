@@ -1,17 +1,21 @@
 package dev.refusal.internal.guard;
 
 import dev.refusal.internal.diagnosis.SystemView;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Watches an endpoint whose circuit is open with bare TCP connects (no request byte), backing off
  * between tries, and reports the first accept so trial calls can go through at once instead of
- * after a fixed open-state wait. One daemon thread serves every guard; a probe stops by itself
- * when the circuit leaves OPEN or the endpoint is forgotten.
+ * after a fixed open-state wait. For a service on this host, while calls keep arriving, it
+ * watches the host's TCP socket count instead and dials only when the count moved, so it notices
+ * the return within milliseconds while dialling a few times per outage. One daemon thread serves
+ * every guard; a watch stops by itself when the circuit leaves OPEN or the endpoint is forgotten.
  */
 public final class RecoveryProber {
 
@@ -91,5 +95,69 @@ public final class RecoveryProber {
       schedule(target, keepGoing, onAccepted,
           Math.min(maxNanos, (long) (delayNanos * 1.6)));
     }, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Watches an endpoint on this host through {@code watch} while {@code keepGoing} and {@code
+   * callsArriving} hold: dials once at the start, then marks a look due every {@link
+   * SocketCountWatch#TICK_NANOS}, taking the look itself when no call took it, and runs {@code
+   * onAccepted} at the first accept it sees. {@code ended} runs once at the end with {@code
+   * false} when the watch could not serve this endpoint (not on this host, or no socket counters
+   * here), so the caller falls back to plain dials.
+   */
+  public void watchSocketCount(SocketCountWatch watch, Supplier<InetSocketAddress> target,
+      BooleanSupplier keepGoing, BooleanSupplier callsArriving, Runnable onAccepted,
+      Consumer<Boolean> ended) {
+    Runnable[] tick = new Runnable[1];
+    tick[0] = () -> {
+      boolean again = false;
+      boolean servable = true;
+      try {
+        InetSocketAddress address = keepGoing.getAsBoolean() ? target.get() : null;
+        if (address == null || address.getAddress() == null) {
+          return;
+        }
+        SocketCountWatch.Seen seen;
+        if (!watch.started()) {
+          servable = onThisHost(address.getAddress());
+          seen = servable ? watch.start(address) : SocketCountWatch.Seen.NO_COUNT;
+        } else {
+          seen = callsArriving.getAsBoolean() ? watch.tick(address) : SocketCountWatch.Seen.NO_COUNT;
+        }
+        if (seen == SocketCountWatch.Seen.ACCEPTED) {
+          if (keepGoing.getAsBoolean()) {
+            onAccepted.run();
+          }
+        } else if (seen == SocketCountWatch.Seen.NO_COUNT) {
+          servable = servable && watch.started();
+        } else {
+          again = true;
+        }
+      } finally {
+        if (again) {
+          try {
+            SCHEDULER.schedule(tick[0], SocketCountWatch.TICK_NANOS, TimeUnit.NANOSECONDS);
+          } catch (RuntimeException e) {
+            again = false;
+          }
+        }
+        if (!again) {
+          watch.stop();
+          ended.accept(servable);
+        }
+      }
+    };
+    try {
+      SCHEDULER.execute(tick[0]);
+    } catch (RuntimeException e) {
+      watch.stop();
+      ended.accept(true);
+    }
+  }
+
+  /** True when {@code address} is this host's: loopback, the wildcard, or an interface's. */
+  private boolean onThisHost(InetAddress address) {
+    return address.isLoopbackAddress() || address.isAnyLocalAddress()
+        || system.localAddresses().containsKey(address);
   }
 }
