@@ -53,8 +53,12 @@ import org.slf4j.LoggerFactory;
  *       on the first attempt with the remedy, logged at WARN once per endpoint per interval.
  *   <li>{@code LOCAL_*} exhaustion never retries: retrying makes it worse.
  *   <li>Each endpoint has its own breaker, opened by consecutive connect-phase failures; while it
- *       is open, calls are rejected without a syscall or a stack trace, and a background bare TCP
- *       connect (no request byte) notices the service's return and lets trial calls through.
+ *       is open, calls are rejected without dialling and without a stack trace, and the service's
+ *       return lets trial calls through at once: a bare TCP connect (no request byte) notices it,
+ *       backed off in the background and at most once per {@code recoveryProbeGap} while calls
+ *       arrive; for a service on this host, the host's TCP socket count notices it, read by the
+ *       first rejected call after each 2 ms tick (about 30 µs; a local connect of at most 10 ms
+ *       when the count moved), so the first call after the return goes through.
  *   <li>A retry budget per guard keeps retries to a fraction of calls during an outage.
  * </ul>
  *
@@ -300,8 +304,8 @@ public final class RefusalGuard {
     }
     notify(() -> listener.circuitStateChanged(endpoint, from, to));
     if (to == CircuitBreaker.State.OPEN) {
-      // The address may have moved since the last opening, on or off this host.
-      g.notOnThisHost = false;
+      // A new watch for every opening: the address may have moved, on or off this host.
+      g.countWatch = new SocketCountWatch(system, DIAL_TIMEOUT_MILLIS, probeGapNanos);
       watchForRecovery(g);
     }
   }
@@ -310,17 +314,15 @@ public final class RefusalGuard {
    * {@link #acquire}, and when the circuit is open for a service on this host, the look at its
    * socket count that fell due, so the first call after the service's return goes through.
    * The look costs about 30 µs, at most once per {@link SocketCountWatch#TICK_NANOS}, plus a
-   * local dial when the count moved; every other rejected call pays one volatile read.
+   * local dial (at most 10 ms) when the count moved; every other rejected call pays one
+   * volatile read.
    */
   private boolean permit(GuardedEndpoint g) {
     if (acquire(g)) {
       return true;
     }
     SocketCountWatch watch = g.countWatch;
-    if (watch == null || !watch.claimLook()) {
-      return false;
-    }
-    if (!watch.look(recoveryTarget(g))) {
+    if (watch == null || !watch.claimLook() || !watch.look()) {
       return false;
     }
     recovered(g);
@@ -615,24 +617,25 @@ public final class RefusalGuard {
    * other is dialled at most once per gap.
    */
   private void probeBecauseOfTraffic(GuardedEndpoint g) {
-    long now = ticker.read();
-    if (g.lastCallWhileOpenNanos != now) {
-      g.lastCallWhileOpenNanos = now;
+    // Real time even under a test's clock: a watch must end once calls stop, whatever the clock.
+    long wall = CoarseTicker.INSTANCE.read();
+    if (g.lastCallWhileOpenNanos != wall) {
+      g.lastCallWhileOpenNanos = wall;
     }
+    long now = ticker.read();
     if (now - g.lastTrafficProbeNanos < probeGapNanos || !g.claimTrafficProbe(now)) {
       return;
     }
-    if (!g.notOnThisHost) {
-      SocketCountWatch watch = new SocketCountWatch(system, DIAL_TIMEOUT_MILLIS, probeGapNanos);
-      g.countWatch = watch;
-      prober.watchSocketCount(watch, () -> recoveryTarget(g), () -> stillOpen(g),
-          () -> ticker.read() - g.lastCallWhileOpenNanos < CALLS_ARRIVING_NANOS,
+    SocketCountWatch watch = g.countWatch;
+    if (watch != null) {
+      prober.watchSocketCount(watch, () -> recoveryTarget(g),
+          () -> stillOpen(g) && g.countWatch == watch,
+          () -> CoarseTicker.INSTANCE.read() - g.lastCallWhileOpenNanos < CALLS_ARRIVING_NANOS,
           () -> recovered(g),
           servable -> {
-            if (!servable) {
-              g.notOnThisHost = true;
+            if (!servable && g.countWatch == watch) {
+              g.countWatch = null;
             }
-            g.countWatch = null;
             g.releaseTrafficProbe();
           });
       return;
@@ -653,7 +656,12 @@ public final class RefusalGuard {
       }
       log.atInfo().addKeyValue("endpoint", g.endpoint.toString())
           .log("{} accepts connections again; letting trial calls through", g.endpoint);
-      g.breaker.transitionToHalfOpenState();
+      try {
+        g.breaker.transitionToHalfOpenState();
+      } catch (IllegalStateException movedMeanwhile) {
+        // A call's permit request moved the breaker on between the check and the transition
+        // (it takes no lock on g); whatever state it reached stands.
+      }
     }
     observeState(g);
   }
@@ -702,10 +710,12 @@ public final class RefusalGuard {
     private volatile boolean trafficProbing;
     volatile long lastTrafficProbeNanos;
     volatile long lastCallWhileOpenNanos;
-    /** The socket-count watch while one runs: rejected calls take its due looks. */
+    /**
+     * This opening's socket-count watch, whose due looks rejected calls take; null before the
+     * first opening and once the watch found it cannot serve this endpoint (traffic probes dial
+     * instead).
+     */
     volatile SocketCountWatch countWatch;
-    /** The socket-count watch cannot serve this endpoint; traffic probes dial instead. */
-    volatile boolean notOnThisHost;
     private volatile Rejection rejection;
 
     GuardedEndpoint(Endpoint endpoint, CircuitBreaker breaker) {

@@ -139,6 +139,7 @@ class DiagnoserTest {
       while (value.getAsLong() < atLeast && System.nanoTime() < deadline) {
         Thread.sleep(1);
       }
+      assertThat(value.getAsLong()).as("reached within 5 s").isGreaterThanOrEqualTo(atLeast);
     }
 
     @Test

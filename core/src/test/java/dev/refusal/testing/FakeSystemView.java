@@ -22,7 +22,8 @@ public final class FakeSystemView implements SystemView {
   private final SystemView real = RealSystemView.INSTANCE;
   private final Map<String, String> env = new HashMap<>();
   private final Map<String, Boolean> markers = new HashMap<>();
-  private final Map<String, String> files = new HashMap<>();
+  // Synchronized: the guard's recovery watch reads files on its own thread while a test edits them.
+  private final Map<String, String> files = Collections.synchronizedMap(new HashMap<>());
   private final List<InetSocketAddress> dialled = Collections.synchronizedList(new ArrayList<>());
   private final List<String> filesRead = Collections.synchronizedList(new ArrayList<>());
   private boolean containerMarkersReal = false;
@@ -77,8 +78,10 @@ public final class FakeSystemView implements SystemView {
   @Override
   public String readFile(String path) {
     filesRead.add(path);
-    if (files.containsKey(path)) {
-      return files.get(path);
+    synchronized (files) {
+      if (files.containsKey(path)) {
+        return files.get(path);
+      }
     }
     if (!containerMarkersReal && path.equals("/proc/1/cgroup")) {
       return "0::/\n";

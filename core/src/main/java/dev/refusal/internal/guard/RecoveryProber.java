@@ -25,6 +25,9 @@ public final class RecoveryProber {
   private final long initialNanos;
   private final long maxNanos;
   private final int dialTimeoutMillis;
+  // Scheduler thread only.
+  private long tickCount;
+  private long countReadAt;
 
   public RecoveryProber(SystemView system, long initialNanos, long maxNanos,
       int dialTimeoutMillis) {
@@ -99,11 +102,11 @@ public final class RecoveryProber {
 
   /**
    * Watches an endpoint on this host through {@code watch} while {@code keepGoing} and {@code
-   * callsArriving} hold: dials once at the start, then marks a look due every {@link
-   * SocketCountWatch#TICK_NANOS}, taking the look itself when no call took it, and runs {@code
-   * onAccepted} at the first accept it sees. {@code ended} runs once at the end with {@code
-   * false} when the watch could not serve this endpoint (not on this host, or no socket counters
-   * here), so the caller falls back to plain dials.
+   * callsArriving} hold: on its first burst fixes the address and dials once, then marks a look
+   * due every {@link SocketCountWatch#TICK_NANOS}, taking the look itself when no call took it,
+   * and runs {@code onAccepted} at the first accept it sees. {@code ended} runs once at the end
+   * of the burst with {@code false} when the watch cannot serve this endpoint (not on this host,
+   * or no socket counters here), so the caller falls back to plain dials. Never throws.
    */
   public void watchSocketCount(SocketCountWatch watch, Supplier<InetSocketAddress> target,
       BooleanSupplier keepGoing, BooleanSupplier callsArriving, Runnable onAccepted,
@@ -113,26 +116,35 @@ public final class RecoveryProber {
       boolean again = false;
       boolean servable = true;
       try {
-        InetSocketAddress address = keepGoing.getAsBoolean() ? target.get() : null;
-        if (address == null || address.getAddress() == null) {
+        if (!keepGoing.getAsBoolean()) {
           return;
         }
         SocketCountWatch.Seen seen;
         if (!watch.started()) {
+          InetSocketAddress address = target.get();
+          if (address == null || address.getAddress() == null) {
+            return;
+          }
           servable = onThisHost(address.getAddress());
           seen = servable ? watch.start(address) : SocketCountWatch.Seen.NO_COUNT;
+          servable = seen != SocketCountWatch.Seen.NO_COUNT;
+          watch.resume();
+        } else if (callsArriving.getAsBoolean()) {
+          watch.resume();
+          seen = watch.tick(this::countForTick);
         } else {
-          seen = callsArriving.getAsBoolean() ? watch.tick(address) : SocketCountWatch.Seen.NO_COUNT;
+          return;
         }
         if (seen == SocketCountWatch.Seen.ACCEPTED) {
           if (keepGoing.getAsBoolean()) {
             onAccepted.run();
           }
-        } else if (seen == SocketCountWatch.Seen.NO_COUNT) {
-          servable = servable && watch.started();
-        } else {
+        } else if (seen == SocketCountWatch.Seen.NOTHING) {
           again = true;
         }
+      } catch (RuntimeException e) {
+        // A callback that throws ends the watch; the background probe still runs.
+        again = false;
       } finally {
         if (again) {
           try {
@@ -150,9 +162,22 @@ public final class RecoveryProber {
     try {
       SCHEDULER.execute(tick[0]);
     } catch (RuntimeException e) {
-      watch.stop();
       ended.accept(true);
     }
+  }
+
+  /**
+   * The socket count for the watches' ticks, read at most once per tick period: every watch the
+   * one scheduler thread serves shares it, so many open circuits on this host cost one read.
+   * Only the scheduler thread calls this.
+   */
+  private long countForTick() {
+    long now = System.nanoTime();
+    if (countReadAt == 0 || now - countReadAt >= SocketCountWatch.TICK_NANOS / 2) {
+      tickCount = SocketCount.read(system);
+      countReadAt = now;
+    }
+    return tickCount;
   }
 
   /** True when {@code address} is this host's: loopback, the wildcard, or an interface's. */
