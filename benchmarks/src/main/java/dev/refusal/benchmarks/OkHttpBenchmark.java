@@ -40,6 +40,8 @@ import okio.Timeout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -58,6 +60,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       MockWebServer on 127.0.0.1, with a plain client and with an installed one, in one run
  *       (target: installed throughput at least 0.97 of plain). Server and client share the
  *       machine's cores, so run nothing else beside it.
+ *   <li>{@code sideBySide}: the same two GETs at the same time in one JVM, one thread each
+ *       ({@code sideBySide:plain}, {@code sideBySide:installed}), so both meet the same load from
+ *       whatever else the machine runs and the same JIT state; on a shared machine, where
+ *       separate runs swing by 30% from one iteration to the next, this ratio is the one to
+ *       read.
  *   <li>{@code stubChain} and {@code interceptorOnStubChain}: the interceptor's own work, around
  *       a stub chain whose {@code proceed} returns a prebuilt response, beside the stub chain
  *       alone (target: under 100 ns and 0 B/op). The stub call is reset before each operation,
@@ -142,6 +149,28 @@ public class OkHttpBenchmark {
   @Warmup(iterations = 3, time = 4)
   @Measurement(iterations = 5, time = 2)
   public String installedGet(Http http) throws IOException {
+    return Http.get(http.installed, http.request);
+  }
+
+  @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @Warmup(iterations = 3, time = 4)
+  @Measurement(iterations = 5, time = 2)
+  public String plain(Http http) throws IOException {
+    return Http.get(http.plain, http.request);
+  }
+
+  @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @Warmup(iterations = 3, time = 4)
+  @Measurement(iterations = 5, time = 2)
+  public String installed(Http http) throws IOException {
     return Http.get(http.installed, http.request);
   }
 

@@ -36,6 +36,8 @@ public final class ReportWriter {
     final JsonNode percentiles;
     /** DiagnosisBenchmark's probe runs per second; NaN elsewhere. */
     final double probeRuns;
+    /** JMH's secondary metrics: a group's per-method scores, the profilers' figures. */
+    final JsonNode secondary;
 
     Row(JsonNode n) {
       String full = n.get("benchmark").asText();
@@ -56,6 +58,7 @@ public final class ReportWriter {
       this.unit = primary.get("scoreUnit").asText();
       this.percentiles = primary.get("scorePercentiles");
       JsonNode secondary = n.path("secondaryMetrics");
+      this.secondary = secondary;
       JsonNode norm = secondary.has("gc.alloc.rate.norm") ? secondary.get("gc.alloc.rate.norm")
           : secondary.get("·gc.alloc.rate.norm");
       this.bytesPerOp = norm == null ? Double.NaN : norm.get("score").asDouble();
@@ -177,8 +180,26 @@ public final class ReportWriter {
     return t;
   }
 
-  /** Pairs {@code plain*} with {@code installed*}/{@code wrapped*} throughput in one class. */
+  /**
+   * The library's throughput over the plain client's, from the {@code sideBySide} group (both at
+   * once in one JVM) when the class has one; else from the separate {@code plain*} and {@code
+   * installed*}/{@code wrapped*} runs.
+   */
   private static void httpRatio(List<Row> rows, List<String[]> t, String benchmarkClass) {
+    Row group = find(rows, benchmarkClass + ".sideBySide");
+    if (group != null) {
+      JsonNode plain = group.secondary.get("plain");
+      JsonNode with = group.secondary.has("installed") ? group.secondary.get("installed")
+          : group.secondary.get("wrapped");
+      if (plain != null && with != null) {
+        double p = plain.get("score").asDouble();
+        double w = with.get("score").asDouble();
+        t.add(check(benchmarkClass + ": throughput with the library at least 0.97 of without"
+            + " (both at once, one JVM)", num(w) + " vs " + num(p) + " "
+            + plain.get("scoreUnit").asText() + " = " + num(w / p), w / p >= 0.97));
+        return;
+      }
+    }
     Row plain = null;
     Row with = null;
     for (Row r : rows) {
