@@ -18,7 +18,10 @@ java -jar "$jar" 'HttpClientBenchmark|OkHttpBenchmark' -f 1 -wi 4 -w 5 -i 5 -r 2
   | grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
 # As root, the experiment runs alone in a network namespace, so the kernel's connect counter
 # counts only its own connects.
-outage=(java -cp "$jar" dev.refusal.benchmarks.OutageExperiment "$out/outage.md")
+# Logging at WARN, as in the JMH runs: slf4j-simple writes each INFO line (a circuit that opens,
+# half-opens, closes) to the console synchronously, on the thread of the call that moved it.
+outage=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar"
+  dev.refusal.benchmarks.OutageExperiment "$out/outage.md")
 ns=""
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1 && ip netns add refusal-outage-$$ 2>/dev/null; then
   ns=refusal-outage-$$

@@ -109,11 +109,13 @@ public final class OutageExperiment {
             + " that is up %d s, down %d s, then up %d s; a request's latency counts from when"
             + " it was due, queueing included; requests still queued at the end are not sent."
             + " Connects are the kernel's TCP"
-            + " ActiveOpens while the server was down (%s).%n%n", RATE_PER_SECOND, THREADS,
+            + " ActiveOpens while the server was down (%s). Logging at %s.%n%n", RATE_PER_SECOND, THREADS,
             BEFORE_MILLIS / 1000, OUTAGE_MILLIS / 1000, AFTER_MILLIS / 1000,
             System.getenv("REFUSAL_OUTAGE_NETNS") != null ? "counted in the experiment's own"
                 + " network namespace" : "counted system-wide: other traffic on the machine"
-                + " adds to it"))
+                + " adds to it",
+            System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info").toUpperCase(
+                Locale.ROOT)))
         .append(String.format(Locale.ROOT, "Each setup met %d outages, one at a time, the"
             + " setups taking turns. Connects and recovery are the median outage's, with every"
             + " outage's in brackets; failed requests and failing-call latencies are over all"
