@@ -612,7 +612,7 @@ public final class RefusalGuard {
 
   /**
    * While calls keep arriving at an open circuit, watches for the service's return so trial
-   * calls go through within milliseconds of it; the rejected call itself never waits. A service
+   * calls go through within milliseconds of it; the rejected call does not wait for it. A service
    * on this host is watched through the host's socket count (dialled only when it moves); any
    * other is dialled at most once per gap.
    */

@@ -157,7 +157,7 @@ public class DiagnosisBenchmark {
     }
   }
 
-  /** Probe runs, per second of the iteration; only the first thread reports, so the sum is right. */
+  /** Probe runs per second of the iteration; only the first thread reports, so the sum is right. */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.OPERATIONS)
   public static class ProbeRuns {

@@ -108,8 +108,8 @@ public final class OutageExperiment {
         .append(String.format(Locale.ROOT, "%d requests/s from %d threads at a local HTTP server"
             + " that is up %d s, down %d s, then up %d s; a request's latency counts from when"
             + " it was due, queueing included; requests still queued at the end are not sent."
-            + " Connects are the kernel's TCP"
-            + " ActiveOpens while the server was down (%s). Logging at %s.%n%n", RATE_PER_SECOND, THREADS,
+            + " Connects are the kernel's TCP ActiveOpens while the server was down (%s)."
+            + " Logging at %s.%n%n", RATE_PER_SECOND, THREADS,
             BEFORE_MILLIS / 1000, OUTAGE_MILLIS / 1000, AFTER_MILLIS / 1000,
             System.getenv("REFUSAL_OUTAGE_NETNS") != null ? "counted in the experiment's own"
                 + " network namespace" : "counted system-wide: other traffic on the machine"
