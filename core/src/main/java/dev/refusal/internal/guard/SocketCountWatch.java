@@ -101,7 +101,7 @@ public final class SocketCountWatch {
   public Seen tick(LongSupplier count) {
     Seen seen = Seen.NOTHING;
     if (state.compareAndSet(DUE, LOOKING)) {
-      seen = lookAndRelease(count.getAsLong(), dialTimeoutMillis);
+      seen = lookAndRelease(count.getAsLong(), false);
     }
     state.compareAndSet(IDLE, DUE);
     return seen;
@@ -115,7 +115,7 @@ public final class SocketCountWatch {
   /** Takes the look claimed by {@link #claimLook()}; true when the service accepted a dial. */
   public boolean look() {
     // A fresh read: the service may have started listening a moment ago.
-    return lookAndRelease(SocketCount.read(system), CALLER_DIAL_TIMEOUT_MILLIS) == Seen.ACCEPTED;
+    return lookAndRelease(SocketCount.read(system), true) == Seen.ACCEPTED;
   }
 
   /** Ends this burst: no look falls due until {@link #resume()}. */
@@ -123,7 +123,7 @@ public final class SocketCountWatch {
     state.set(STOPPED);
   }
 
-  private Seen lookAndRelease(long count, int timeoutMillis) {
+  private Seen lookAndRelease(long count, boolean byCaller) {
     try {
       if (count == SocketCount.UNKNOWN) {
         return Seen.NO_COUNT;
@@ -142,8 +142,8 @@ public final class SocketCountWatch {
         // dialled no more often than once per maxDialGap.
         dialGapNanos = Math.min(maxDialGapNanos, Math.max(TICK_NANOS, dialGapNanos * 2));
       }
-      SystemView.Dial dial = dial(timeoutMillis);
-      if (dial == SystemView.Dial.TIMED_OUT && timeoutMillis == CALLER_DIAL_TIMEOUT_MILLIS) {
+      SystemView.Dial dial = dial(byCaller ? CALLER_DIAL_TIMEOUT_MILLIS : dialTimeoutMillis);
+      if (dial == SystemView.Dial.TIMED_OUT && byCaller) {
         slowDials = true;
       }
       return dial == SystemView.Dial.ACCEPTED ? Seen.ACCEPTED : Seen.NOTHING;
