@@ -1,35 +1,42 @@
 package dev.refusal;
 
+import dev.refusal.internal.Checks;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * How one guarded call may be retried: whether it is idempotent, by when it must be over, and a
- * signal that cancels it. Immutable; every method returns a new instance.
+ * How one guarded call may be retried: whether it is idempotent, how long it may take, a signal
+ * that cancels it, and which endpoint each attempt dialled. Immutable and free of shared mutable
+ * state; every method returns a new instance.
  *
  * <p>Integrations use these to respect their client's contracts: OkHttp's {@code callTimeout}
  * becomes the deadline, and its {@code Call.cancel()} completes the cancellation stage, which
  * ends a backoff wait at once.
  */
 public final class CallOptions {
-  private static final CompletableFuture<Void> NEVER = new CompletableFuture<>();
 
   /** Not idempotent, no deadline, no cancellation, the call's endpoint diagnosed as given. */
-  public static final CallOptions DEFAULTS = new CallOptions(false, 0, NEVER, null);
+  public static final CallOptions DEFAULTS = new CallOptions(false, null, null, null);
 
   private final boolean idempotent;
-  private final long deadlineNanos;
+  private final Duration deadline;
   private final CompletionStage<?> cancellation;
   private final Function<? super Throwable, Endpoint> dialled;
 
-  private CallOptions(boolean idempotent, long deadlineNanos, CompletionStage<?> cancellation,
+  private CallOptions(boolean idempotent, Duration deadline, CompletionStage<?> cancellation,
       Function<? super Throwable, Endpoint> dialled) {
     this.idempotent = idempotent;
-    this.deadlineNanos = deadlineNanos;
+    this.deadline = deadline;
     this.cancellation = cancellation;
     this.dialled = dialled;
+  }
+
+  /** The defaults: {@link #DEFAULTS}. */
+  public static CallOptions defaults() {
+    return DEFAULTS;
   }
 
   /**
@@ -37,25 +44,35 @@ public final class CallOptions {
    * always may). The default is false.
    */
   public CallOptions idempotent(boolean idempotent) {
-    return new CallOptions(idempotent, deadlineNanos, cancellation, dialled);
+    return new CallOptions(idempotent, deadline, cancellation, dialled);
   }
 
   /**
-   * The {@link System#nanoTime()} by which the whole call, retries and waits included, must be
-   * over; a retry whose wait would pass it is not made. Zero means no deadline (the default).
+   * How long the whole call, retries and waits included, may take, counted from the moment the
+   * guard starts it: a retry whose wait would end past it is not made. Zero allows the first
+   * attempt only. The default is no deadline.
+   *
+   * @throws NullPointerException if {@code deadline} is null
+   * @throws IllegalArgumentException if {@code deadline} is negative or longer than a year
    */
-  public CallOptions deadlineNanos(long nanoTime) {
-    return new CallOptions(idempotent, nanoTime, cancellation, dialled);
+  public CallOptions deadline(Duration deadline) {
+    return new CallOptions(idempotent,
+        Checks.range("deadline", deadline, Duration.ZERO, Duration.ofDays(365)), cancellation,
+        dialled);
   }
 
   /**
    * A stage whose completion cancels the call: a backoff wait ends at once, and no further
-   * attempt is made. The default never completes.
+   * attempt is made. Any {@link CompletionStage} works, including those whose {@code
+   * toCompletableFuture()} is unsupported. For a {@link java.util.concurrent.CompletableFuture}
+   * (or a stage that offers one) the guard keeps nothing registered on it once a call ends; on
+   * any other stage, each call that had to wait leaves one completion callback behind until the
+   * stage completes. The default is no cancellation.
    *
    * @throws NullPointerException if {@code cancellation} is null
    */
   public CallOptions cancellation(CompletionStage<?> cancellation) {
-    return new CallOptions(idempotent, deadlineNanos,
+    return new CallOptions(idempotent, deadline,
         Objects.requireNonNull(cancellation, "cancellation"), dialled);
   }
 
@@ -70,7 +87,7 @@ public final class CallOptions {
    * @throws NullPointerException if {@code dialled} is null
    */
   public CallOptions dialled(Function<? super Throwable, Endpoint> dialled) {
-    return new CallOptions(idempotent, deadlineNanos, cancellation,
+    return new CallOptions(idempotent, deadline, cancellation,
         Objects.requireNonNull(dialled, "dialled"));
   }
 
@@ -79,31 +96,27 @@ public final class CallOptions {
     return idempotent;
   }
 
-  /** The deadline as a {@link System#nanoTime()} value, or 0 for none. */
-  public long deadlineNanos() {
-    return deadlineNanos;
+  /** How long the call may take, if bounded. */
+  public Optional<Duration> deadline() {
+    return Optional.ofNullable(deadline);
   }
 
-  /** The cancellation signal. */
-  public CompletionStage<?> cancellation() {
-    return cancellation;
+  /** The cancellation signal, if any. */
+  public Optional<CompletionStage<?>> cancellation() {
+    return Optional.ofNullable(cancellation);
   }
 
-  /** The endpoint to diagnose for {@code failure}: what {@link #dialled} says, if it may. */
-  Endpoint dialledEndpoint(Endpoint call, Throwable failure) {
-    if (dialled == null) {
-      return call;
-    }
-    Endpoint tried;
-    try {
-      tried = dialled.apply(failure);
-    } catch (RuntimeException e) {
-      return call;
-    }
-    return tried != null && tried.equals(call) ? tried : call;
+  /** The function that names each failed attempt's dialled endpoint, if any. */
+  public Optional<Function<? super Throwable, Endpoint>> dialled() {
+    return Optional.ofNullable(dialled);
   }
 
-  boolean isCancelled() {
-    return cancellation.toCompletableFuture().isDone();
+  @Override
+  public String toString() {
+    return "CallOptions{idempotent=" + idempotent
+        + (deadline == null ? "" : ", deadline=" + deadline)
+        + (cancellation == null ? "" : ", cancellable")
+        + (dialled == null ? "" : ", dialled")
+        + '}';
   }
 }

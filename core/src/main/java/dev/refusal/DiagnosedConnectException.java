@@ -8,13 +8,16 @@ import java.util.Objects;
  * remedy, and {@link #diagnosis()} gives the details to code.
  *
  * <p>It extends {@link ConnectException}, so catch blocks written for the original keep working;
- * the original exception is always the {@linkplain #getCause() cause}. Instances made for an open
- * circuit carry no stack trace, because rejecting a call must stay cheap.
+ * the original exception is always the {@linkplain #getCause() cause}. A call that a {@link
+ * RefusalGuard} rejected without dialling, because the endpoint's circuit is open, gets one whose
+ * {@link #isRejection()} is true and whose cause is the last failure that opened or kept the
+ * circuit open; such instances carry no stack trace, because rejecting a call must stay cheap.
  */
 public final class DiagnosedConnectException extends ConnectException {
   private static final long serialVersionUID = 1L;
 
   private final transient Diagnosis diagnosis;
+  private final boolean rejection;
   // False while Throwable's constructor runs, so the stack is filled only when asked for below.
   private boolean captureStack;
 
@@ -26,13 +29,15 @@ public final class DiagnosedConnectException extends ConnectException {
    * @throws NullPointerException if {@code diagnosis} is null
    */
   public DiagnosedConnectException(Diagnosis diagnosis, Throwable original) {
-    this(Objects.requireNonNull(diagnosis, "diagnosis").headline(), diagnosis, original, true);
+    this(Objects.requireNonNull(diagnosis, "diagnosis").headline(), diagnosis, original, true,
+        false);
   }
 
   private DiagnosedConnectException(String message, Diagnosis diagnosis, Throwable original,
-      boolean captureStack) {
+      boolean captureStack, boolean rejection) {
     super(message);
     this.diagnosis = diagnosis;
+    this.rejection = rejection;
     if (original != null) {
       initCause(original);
     }
@@ -53,17 +58,30 @@ public final class DiagnosedConnectException extends ConnectException {
       Throwable original) {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(diagnosis, "diagnosis");
-    return new DiagnosedConnectException(prefix + diagnosis.headline(), diagnosis, original, false);
+    return new DiagnosedConnectException(prefix + diagnosis.headline(), diagnosis, original, false,
+        false);
   }
 
-  /** A rejection with a message built beforehand: allocates nothing but the exception. */
-  static DiagnosedConnectException rejection(String message, Diagnosis diagnosis) {
-    return new DiagnosedConnectException(message, diagnosis, null, false);
+  /**
+   * A rejection without dialling, with a message built beforehand: allocates nothing but the
+   * exception. {@code lastFailure} is the failure that opened or kept the circuit open.
+   */
+  static DiagnosedConnectException rejection(String message, Diagnosis diagnosis,
+      Throwable lastFailure) {
+    return new DiagnosedConnectException(message, diagnosis, lastFailure, false, true);
   }
 
   @Override
   public synchronized Throwable fillInStackTrace() {
     return captureStack ? super.fillInStackTrace() : this;
+  }
+
+  /**
+   * True when the guard rejected the call without dialling, because the endpoint's circuit was
+   * open: no byte went anywhere, and {@link #getCause()} is the earlier failure that opened it.
+   */
+  public boolean isRejection() {
+    return rejection;
   }
 
   /** The diagnosis; null only after Java deserialization, which does not carry it. */

@@ -8,7 +8,6 @@ import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.FullAcceptQueue;
 import dev.refusal.testing.ResettingServer;
 import dev.refusal.testing.SilentServer;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -58,7 +57,7 @@ class GuardFaultsTest {
         assertThat(FailureKind.of(thrown)).isEqualTo(FailureKind.OTHER);
       }
       assertThat(attempts).hasValue(3);
-      assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitState.CLOSED);
     }
   }
 
@@ -82,7 +81,7 @@ class GuardFaultsTest {
       }));
       assertThat(FailureKind.of(idempotent)).isEqualTo(FailureKind.RESET);
       assertThat(attempts).hasValue(4);
-      assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitState.CLOSED);
     }
   }
 

@@ -37,7 +37,7 @@ class RegistryMemoryTest {
     System.out.printf("registry: %d endpoints after 1,000,000 distinct; %.1f MB retained%n",
         count, retained / 1e6);
 
-    assertThat(count).isLessThanOrEqualTo(RefusalGuard.DEFAULT_MAX_ENDPOINTS);
+    assertThat(count).isLessThanOrEqualTo(RefusalGuardConfig.DEFAULT_MAX_ENDPOINTS);
     // 10,000 breakers with their sliding windows: 12.4 MB measured here (JDK 17).
     assertThat(retained).isLessThan(96L * 1024 * 1024);
     assertThat(guard.call(Endpoint.of("h0.internal", 443), () -> "still works"))

@@ -1,5 +1,6 @@
 package dev.refusal.benchmarks;
 
+import dev.refusal.CircuitState;
 import dev.refusal.DiagnosedConnectException;
 import dev.refusal.Diagnoser;
 import dev.refusal.Endpoint;
@@ -87,7 +88,7 @@ public class GuardBenchmark {
     } catch (DiagnosedConnectException expected) {
       // The circuit is open now: one failure is the threshold.
     }
-    if (guard.circuitState(dead) != CircuitBreaker.State.OPEN) {
+    if (guard.circuitState(dead) != CircuitState.OPEN) {
       throw new IllegalStateException("the dead endpoint's circuit did not open");
     }
 
@@ -112,7 +113,7 @@ public class GuardBenchmark {
   }
 
   @Benchmark
-  public CircuitBreaker.State registryLookup() {
+  public CircuitState registryLookup() {
     return guard.circuitState(healthy);
   }
 

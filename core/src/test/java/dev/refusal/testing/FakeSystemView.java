@@ -24,6 +24,7 @@ public final class FakeSystemView implements SystemView {
   private final Map<String, Boolean> markers = new HashMap<>();
   // Synchronized: the guard's recovery watch reads files on its own thread while a test edits them.
   private final Map<String, String> files = Collections.synchronizedMap(new HashMap<>());
+  private volatile Runnable onDial;
   private final List<InetSocketAddress> dialled = Collections.synchronizedList(new ArrayList<>());
   private final List<String> filesRead = Collections.synchronizedList(new ArrayList<>());
   private boolean containerMarkersReal = false;
@@ -55,6 +56,12 @@ public final class FakeSystemView implements SystemView {
     return this;
   }
 
+  /** Runs {@code hook} on the dialling thread before every dial from now on. */
+  public FakeSystemView onDial(Runnable hook) {
+    this.onDial = hook;
+    return this;
+  }
+
   /** Every address dialled so far, in order. */
   public List<InetSocketAddress> dialled() {
     synchronized (dialled) {
@@ -72,6 +79,10 @@ public final class FakeSystemView implements SystemView {
   @Override
   public Dial dial(InetSocketAddress address, int timeoutMillis) {
     dialled.add(address);
+    Runnable hook = onDial;
+    if (hook != null) {
+      hook.run();
+    }
     return real.dial(address, timeoutMillis);
   }
 

@@ -40,6 +40,9 @@ import javax.net.ssl.SSLParameters;
  */
 final class GuardedHttpClient extends HttpClient {
 
+  /** The longest deadline {@link CallOptions#deadline} takes; a longer timeout bounds nothing. */
+  private static final Duration MAX_DEADLINE = Duration.ofDays(365);
+
   private final HttpClient delegate;
   private final RefusalGuard guard;
   /** The delegate's proxy selector, or null when it has none. */
@@ -183,19 +186,13 @@ final class GuardedHttpClient extends HttpClient {
   /** The guard's options for {@code request}: its timeout, if any, as the retries' deadline. */
   static CallOptions options(HttpRequest request) {
     Optional<Duration> timeout = request.timeout();
-    if (timeout.isEmpty()) {
+    if (timeout.isEmpty() || timeout.get().compareTo(MAX_DEADLINE) > 0) {
+      // No timeout, or one so long that no retry wait could outlast it.
       return CallOptions.DEFAULTS;
     }
-    long nanos;
-    try {
-      nanos = timeout.get().toNanos();
-    } catch (ArithmeticException e) {
-      // Longer than 292 years: no deadline worth keeping.
-      return CallOptions.DEFAULTS;
-    }
-    long deadline = System.nanoTime() + nanos;
-    return CallOptions.DEFAULTS.deadlineNanos(deadline == 0 ? 1 : deadline);
+    return CallOptions.DEFAULTS.deadline(timeout.get());
   }
+
 
   // ------------------------------------------------------------------ delegated
 

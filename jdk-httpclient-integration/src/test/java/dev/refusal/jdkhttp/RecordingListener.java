@@ -1,10 +1,10 @@
 package dev.refusal.jdkhttp;
 
+import dev.refusal.CircuitState;
 import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
 import dev.refusal.FailureKind;
 import dev.refusal.RefusalListener;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,8 +75,8 @@ final class RecordingListener extends RefusalListener {
   }
 
   @Override
-  public void circuitStateChanged(Endpoint endpoint, CircuitBreaker.State from,
-      CircuitBreaker.State to) {
+  public void circuitStateChanged(Endpoint endpoint, CircuitState from,
+      CircuitState to) {
     events.add("circuit " + from + " -> " + to);
   }
 }

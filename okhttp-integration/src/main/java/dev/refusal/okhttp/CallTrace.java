@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +88,7 @@ final class CallTrace extends EventListener
   private CompletableFuture<Void> cancellation;
 
   CallTrace() {
-    CallOptions options = CallOptions.DEFAULTS.cancellation(new CancelSignal()).dialled(this);
+    CallOptions options = CallOptions.DEFAULTS.dialled(this);
     this.plainOptions = options;
     this.idempotentOptions = options.idempotent(true);
   }
@@ -160,24 +161,22 @@ final class CallTrace extends EventListener
    */
   CallOptions options(Call call) {
     CallOptions options = idempotent ? idempotentOptions : plainOptions;
+    CompletableFuture<Void> cancel;
+    synchronized (this) {
+      cancel = cancellationFuture();
+    }
+    // A future of this call's own: the guard watches it as itself and keeps nothing on it.
+    options = options.cancellation(cancel);
     Timeout timeout = call.timeout();
     long nanos = timeout.timeoutNanos();
-    boolean bounded = false;
-    long deadline = 0;
-    if (nanos > 0) {
-      deadline = System.nanoTime() + nanos;
-      bounded = true;
-    }
+    boolean bounded = nanos > 0;
+    long remaining = nanos;
     if (timeout.hasDeadline()) {
-      long fixed = timeout.deadlineNanoTime();
-      deadline = !bounded || fixed - deadline < 0 ? fixed : deadline;
+      long untilDeadline = timeout.deadlineNanoTime() - System.nanoTime();
+      remaining = bounded ? Math.min(remaining, untilDeadline) : untilDeadline;
       bounded = true;
     }
-    if (!bounded) {
-      return options;
-    }
-    // Zero means "no deadline" to the guard; a deadline that happens to fall on it moves by 1 ns.
-    return options.deadlineNanos(deadline == 0 ? 1 : deadline);
+    return bounded ? options.deadline(Duration.ofNanos(Math.max(0, remaining))) : options;
   }
 
   // ----------------------------------------------------------------------- the guard's view
@@ -457,15 +456,6 @@ final class CallTrace extends EventListener
    * needed (a failure or a cancel), so a call that succeeds makes none. Its own state is never
    * completed and means nothing.
    */
-  private final class CancelSignal extends CompletableFuture<Void> {
-    @Override
-    public CompletableFuture<Void> toCompletableFuture() {
-      synchronized (CallTrace.this) {
-        return cancellationFuture();
-      }
-    }
-  }
-
   /**
    * Carries a failure out of the guard without letting it be replayed: the guard sees a failure
    * of kind OTHER, which it neither retries nor counts, and the interceptor rethrows the

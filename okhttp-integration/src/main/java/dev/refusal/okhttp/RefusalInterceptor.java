@@ -72,7 +72,7 @@ final class RefusalInterceptor implements Interceptor {
   private IOException explained(DiagnosedConnectException e, CallTrace trace, Chain chain,
       Call call) {
     Diagnosis d = e.diagnosis();
-    if (d == null || e.getCause() == null) {
+    if (d == null || e.isRejection()) {
       // The circuit is open: nothing was dialled, and the rejection is already cheap and clear.
       return ended(e, call);
     }

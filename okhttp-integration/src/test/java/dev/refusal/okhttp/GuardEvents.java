@@ -1,10 +1,10 @@
 package dev.refusal.okhttp;
 
+import dev.refusal.CircuitState;
 import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
 import dev.refusal.FailureKind;
 import dev.refusal.RefusalListener;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +62,8 @@ final class GuardEvents extends RefusalListener {
   }
 
   @Override
-  public synchronized void circuitStateChanged(Endpoint endpoint, CircuitBreaker.State from,
-      CircuitBreaker.State to) {
+  public synchronized void circuitStateChanged(Endpoint endpoint, CircuitState from,
+      CircuitState to) {
     events.add("circuit " + from + "->" + to);
   }
 }

@@ -1,5 +1,6 @@
 package dev.refusal.okhttp;
 
+import dev.refusal.CircuitState;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -16,8 +17,8 @@ import dev.refusal.FailureKind;
 import dev.refusal.RefusalCause;
 import dev.refusal.RefusalGuard;
 import dev.refusal.testing.Loopback;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import mockwebserver3.MockWebServer;
@@ -154,14 +155,15 @@ class ServerDownTest {
           .isIn(RefusalCause.NO_LISTENER, RefusalCause.RESTARTING);
     }
     assertThat(guard.circuitState(Endpoint.of("127.0.0.1", port)))
-        .isEqualTo(CircuitBreaker.State.OPEN);
+        .isEqualTo(CircuitState.OPEN);
     user.clear();
 
     IOException rejected = Clients.failure(client, Clients.get(url));
 
     assertThat(rejected).isInstanceOf(DiagnosedConnectException.class)
         .hasMessageStartingWith("Circuit OPEN for 127.0.0.1:" + port + ", not dialled.")
-        .hasNoCause();
+        .as("the failure that opened the circuit").hasCauseInstanceOf(ConnectException.class);
+    assertThat(((DiagnosedConnectException) rejected).isRejection()).isTrue();
     assertThat(user.events()).as("what OkHttp did for the rejected call")
         .containsExactly("callStart", "callFailed DiagnosedConnectException");
     assertThat(events.events()).endsWith("callRejected");

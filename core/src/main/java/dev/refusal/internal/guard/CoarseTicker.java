@@ -1,6 +1,6 @@
 package dev.refusal.internal.guard;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.refusal.Ticker;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

@@ -1,0 +1,176 @@
+package dev.refusal.internal.guard;
+
+import dev.refusal.CircuitState;
+import dev.refusal.internal.diagnosis.SystemView;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Watches one opening of one endpoint's circuit for the service's return, on the guard's
+ * threads. Two ways, both ending when the circuit leaves OPEN, the endpoint is forgotten or the
+ * guard closes:
+ *
+ * <ul>
+ *   <li>In the background, a bare TCP connect (no request byte) backed off from the configured
+ *       interval up to 5 s, whether calls arrive or not.
+ *   <li>While calls arrive: for a service on this host, a look at the host's TCP socket count
+ *       every 5 ms (two small /proc files, whatever the number of sockets), dialling only when
+ *       the count moved or every half second, so the return is seen within milliseconds at the
+ *       cost of a few dials per outage; for any other service, a dial at most once per gap.
+ * </ul>
+ */
+final class RecoveryWatch {
+  private static final int UNKNOWN = 0;
+  private static final int LOCAL = 1;
+  private static final int REMOTE = 2;
+
+  private final RecoveryCoordinator c;
+  private final EndpointState s;
+  private final AtomicBoolean trafficRunning = new AtomicBoolean();
+  private final Runnable trafficTask = this::trafficTick;
+  /** Stamped by rejected calls with the coarse caller ticker. */
+  private volatile long lastCallNanos;
+  private volatile long lastTrafficStartNanos;
+
+  // Written only by the task that holds trafficRunning (one at a time).
+  private int where = UNKNOWN;
+  private InetSocketAddress address;
+  private long baseline = SocketCount.UNKNOWN;
+  private long lastDialNanos;
+  private long dialGapNanos;
+
+  RecoveryWatch(RecoveryCoordinator c, EndpointState s) {
+    this.c = c;
+    this.s = s;
+    // The opening call itself counts as arriving: it was refused a moment ago.
+    this.lastCallNanos = c.callerTicker.read();
+    this.lastTrafficStartNanos = this.lastCallNanos - c.gapNanos;
+  }
+
+  private boolean active() {
+    return s.watch == this && !s.forgotten && !c.threads.isClosed()
+        && BreakerGate.state(s) == CircuitState.OPEN;
+  }
+
+  void startBackground() {
+    c.threads.schedule(() -> backgroundTick(c.backgroundInitialNanos),
+        c.backgroundInitialNanos);
+  }
+
+  private void backgroundTick(long intervalNanos) {
+    try {
+      if (!active()) {
+        return;
+      }
+      InetSocketAddress target = c.target(s);
+      if (target != null && target.getAddress() != null
+          && c.dial(target, c.onThisHost(target.getAddress())) == SystemView.Dial.ACCEPTED) {
+        seen();
+        return;
+      }
+      long next = Math.min(RecoveryCoordinator.BACKGROUND_MAX_NANOS,
+          (long) (intervalNanos * RecoveryCoordinator.BACKGROUND_GROWTH));
+      c.threads.schedule(() -> backgroundTick(next), next);
+    } catch (RuntimeException e) {
+      // A failing system view ends this background watch; traffic probes still run.
+    }
+  }
+
+  /** A call was rejected: stamps the time, and starts a traffic probe when one is due. */
+  void callArrived() {
+    long now = c.callerTicker.read();
+    if (lastCallNanos != now) {
+      lastCallNanos = now;
+    }
+    if (now - lastTrafficStartNanos < c.gapNanos || trafficRunning.get()
+        || !trafficRunning.compareAndSet(false, true)) {
+      return;
+    }
+    lastTrafficStartNanos = now;
+    if (!c.threads.execute(trafficTask)) {
+      trafficRunning.set(false);
+    }
+  }
+
+  /** One traffic probe: a dial for a remote service, a tick of the count watch for a local one. */
+  private void trafficTick() {
+    boolean again = false;
+    try {
+      if (!active()) {
+        return;
+      }
+      if (where == UNKNOWN) {
+        address = c.target(s);
+        if (address == null || address.getAddress() == null) {
+          return;
+        }
+        where = c.onThisHost(address.getAddress()) ? LOCAL : REMOTE;
+        if (where == LOCAL) {
+          baseline = SocketCount.read(c.system);
+          if (baseline == SocketCount.UNKNOWN) {
+            // No counters here (not Linux): dial once per gap like a remote service.
+            where = REMOTE;
+          }
+        }
+        if (dialAccepted(where == LOCAL)) {
+          return;
+        }
+        again = where == LOCAL;
+        return;
+      }
+      if (where == REMOTE) {
+        dialAccepted(false);
+        return;
+      }
+      if (c.callerTicker.read() - lastCallNanos > RecoveryCoordinator.CALLS_ARRIVING_NANOS) {
+        return;
+      }
+      again = !localLook();
+    } catch (RuntimeException e) {
+      again = false;
+    } finally {
+      if (again && c.threads.schedule(trafficTask, RecoveryCoordinator.LOCAL_TICK_NANOS) != null) {
+        return;
+      }
+      trafficRunning.set(false);
+    }
+  }
+
+  /**
+   * One look at the socket count: an unchanged count proves nothing on this host started
+   * listening, so no dial; a moved one is dialled, no more often than the dial gap, which
+   * doubles with every move that was not the service (a busy host), up to the probe gap.
+   * True when the service accepted.
+   */
+  private boolean localLook() {
+    long count = SocketCount.read(c.system);
+    long now = System.nanoTime();
+    long sinceDial = now - lastDialNanos;
+    boolean moved = count != baseline;
+    if (!(moved && sinceDial >= dialGapNanos)
+        && sinceDial < RecoveryCoordinator.STILL_COUNT_DIAL_NANOS) {
+      return false;
+    }
+    if (moved) {
+      baseline = count;
+      dialGapNanos = Math.min(c.gapNanos,
+          Math.max(RecoveryCoordinator.LOCAL_TICK_NANOS, dialGapNanos * 2));
+    }
+    return dialAccepted(true);
+  }
+
+  private boolean dialAccepted(boolean local) {
+    lastDialNanos = System.nanoTime();
+    if (c.dial(address, local) == SystemView.Dial.ACCEPTED && active()) {
+      seen();
+      return true;
+    }
+    return false;
+  }
+
+  private void seen() {
+    if (active()) {
+      c.accepted(s);
+    }
+  }
+}
