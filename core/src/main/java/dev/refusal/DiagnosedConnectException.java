@@ -71,8 +71,10 @@ public final class DiagnosedConnectException extends ConnectException {
     return new DiagnosedConnectException(message, diagnosis, lastFailure, false, true);
   }
 
+  // Not synchronized: Throwable's own is, and is called only when a stack is wanted, so a
+  // rejection takes no lock here.
   @Override
-  public synchronized Throwable fillInStackTrace() {
+  public Throwable fillInStackTrace() {
     return captureStack ? super.fillInStackTrace() : this;
   }
 

@@ -47,7 +47,8 @@ import java.util.function.Supplier;
  * <p>This class is thread-safe; share one guard per client. The registry of endpoints is bounded
  * in size and forgets idle endpoints, so a client that talks to many hosts does not leak. A guard
  * starts up to two daemon threads of its own when a circuit first opens or a call first waits
- * asynchronously (none with {@link Builder#scheduler}), and {@link #close()} ends them. Every
+ * asynchronously (none with {@link Builder#scheduler}), and {@link #close()} ends them; besides,
+ * one daemon thread per JVM refreshes the coarse clock every 50 ms and never blocks. Every
  * method throws {@link NullPointerException} for a null argument.
  */
 public final class RefusalGuard implements AutoCloseable {

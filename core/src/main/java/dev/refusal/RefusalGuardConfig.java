@@ -309,7 +309,10 @@ public final class RefusalGuardConfig {
       return this;
     }
 
-    /** Attempts per call, the first included, 1 to 100; default 7. */
+    /**
+     * Attempts per call, the first included, 1 to 100; default 7. An attempt that found the
+     * circuit open, and so dialled nothing, counts too: it used one of the call's turns.
+     */
     public Builder maxAttempts(int attempts) {
       this.maxAttempts = Checks.range("maxAttempts", attempts, 1, 100);
       return this;

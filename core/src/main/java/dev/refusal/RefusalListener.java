@@ -10,7 +10,9 @@ import java.time.Duration;
  *
  * <p>Order of one call's events: for each failed attempt, {@link #attemptFailed}, then {@link
  * #diagnosisMade} when it was a connect failure, then {@link #retryScheduled} when another
- * attempt follows; the call ends with exactly one of {@link #callSucceeded}, {@link #callGaveUp}
+ * attempt follows. When the attempt that was due finds the circuit open, nothing is dialled and
+ * {@link #retryScheduled} comes again with the same attempt number, until a permit is granted or
+ * the call's limits end it. The call ends with exactly one of {@link #callSucceeded}, {@link #callGaveUp}
  * or {@link #callRejected}. {@link #circuitStateChanged} comes whenever a change is seen, on the
  * thread that caused it (a caller, or the guard's recovery thread), and the changes one endpoint
  * reports always chain: each {@code from} is the previous {@code to}.

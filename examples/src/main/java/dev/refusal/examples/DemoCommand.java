@@ -6,8 +6,10 @@ import dev.refusal.Diagnoser;
 import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
 import dev.refusal.FailureKind;
+import dev.refusal.GiveUpReason;
 import dev.refusal.HostResolver;
 import dev.refusal.RefusalGuard;
+import dev.refusal.RefusalGuardConfig;
 import dev.refusal.RefusalListener;
 import dev.refusal.jdkhttp.RefusalHttpClient;
 import dev.refusal.okhttp.RefusalDns;
@@ -56,14 +58,17 @@ import picocli.CommandLine.Spec;
  * plain client says, and what the same client says and does with Refusal installed.
  *
  * <ol>
- *   <li>a service that is down (OkHttp): retries, the circuit opens, later calls fail fast;
+ *   <li>a service that is down (OkHttp): one call makes 7 attempts, a second call's failures
+ *       open the circuit, later calls fail fast;
  *   <li>a service bound to 127.0.0.1, dialled at this host's interface address (OkHttp);
  *   <li>a service listening on IPv6 only, dialled over IPv4 (the JDK HttpClient);
  *   <li>a service that restarts while a POST is sent (OkHttp): the body arrives once;
  *   <li>a DNS answer cached after the service moved (OkHttp with {@link RefusalDns}).
  * </ol>
  *
- * <p>Every server is on this machine; nothing beyond it is dialled. A scenario this machine
+ * <p>Every guard runs with the default settings ({@link RefusalGuardConfig#ofDefaults()}), and
+ * the demo prints what the scenario relies on; the one guard with its own diagnoser says so.
+ * Every server is on this machine; nothing beyond it is dialled. A scenario this machine
  * cannot make (no interface address, no IPv6) says so and the demo goes on. Colour only when the
  * output is a terminal.
  */
@@ -72,6 +77,9 @@ import picocli.CommandLine.Spec;
     description = {"Makes five real connect failures on this machine and shows, for each, the"
         + " plain client beside the same client with Refusal."})
 public final class DemoCommand implements Callable<Integer> {
+
+  /** How long the restarting service of scenario 4 is down: inside the defaults' 2 s. */
+  private static final long RESTART_MILLIS = 1_500;
 
   @Spec
   private CommandSpec spec;
@@ -140,32 +148,55 @@ public final class DemoCommand implements Callable<Integer> {
     line("plain OkHttp", failureOf(() -> okGet(plainOkHttp(), url)));
 
     Attempts attempts = new Attempts();
-    RefusalGuard guard = RefusalGuard.builder().listener(attempts).failureThreshold(3)
-        .maxAttempts(3).backoff(Duration.ofMillis(50), 1.6, Duration.ofMillis(200)).build();
-    OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
-    Diagnosis shownDiagnosis = null;
-    for (int call = 1; call <= 5; call++) {
-      attempts.reset();
-      long t0 = System.nanoTime();
-      Exception e = failureOf(() -> okGet(client, url));
-      double ms = (System.nanoTime() - t0) / 1e6;
-      String what;
-      if (e instanceof DiagnosedConnectException && attempts.failed() == 0) {
-        what = "rejected at once: the circuit is OPEN, nothing was dialled";
-      } else if (e instanceof DiagnosedConnectException) {
-        Diagnosis d = ((DiagnosedConnectException) e).diagnosis();
-        shownDiagnosis = d;
-        what = attempts.failed() + " attempt(s), then " + d.cause() + " (" + d.confidence() + ")";
-      } else {
-        what = String.valueOf(e);
+    try (RefusalGuard guard = RefusalGuard.builder().listener(attempts).build()) {
+      line("guard", "the defaults: " + defaultsInBrief(guard.config()));
+      OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+      Diagnosis shownDiagnosis = null;
+      for (int call = 1; call <= 4; call++) {
+        attempts.reset();
+        long t0 = System.nanoTime();
+        Exception e = failureOf(() -> okGet(client, url));
+        double ms = (System.nanoTime() - t0) / 1e6;
+        String what;
+        if (e instanceof DiagnosedConnectException
+            && ((DiagnosedConnectException) e).isRejection()) {
+          what = "rejected at once: the circuit is OPEN, nothing was dialled";
+        } else if (e instanceof DiagnosedConnectException) {
+          Diagnosis d = ((DiagnosedConnectException) e).diagnosis();
+          shownDiagnosis = d;
+          what = attempts.failed() + " attempt(s), then " + d.cause() + " (" + d.confidence()
+              + "); " + givenUp(attempts.reason(), guard.config());
+        } else {
+          what = String.valueOf(e);
+        }
+        line(String.format(Locale.ROOT, "call %d %8.1f ms", call, ms), what);
       }
-      line(String.format(Locale.ROOT, "call %d %8.1f ms", call, ms), what);
+      if (shownDiagnosis != null) {
+        diagnosis(shownDiagnosis);
+      }
+      shutdown(client);
     }
-    if (shownDiagnosis != null) {
-      diagnosis(shownDiagnosis);
-    }
-    shutdown(client);
     return null;
+  }
+
+  /** The defaults this scenario shows, read from the guard so the line cannot go stale. */
+  private static String defaultsInBrief(RefusalGuardConfig c) {
+    return String.format(Locale.ROOT, "%d attempts per call in a %d s restart window, waits"
+        + " from %d ms x%s (half to all of each ceiling); %d connect failures in a row open the"
+        + " circuit", c.maxAttempts(), c.restartWindow().toSeconds(),
+        c.initialBackoff().toMillis(), c.backoffMultiplier(), c.failureThreshold());
+  }
+
+  /** Why the call stopped, in the demo's words. */
+  private static String givenUp(GiveUpReason reason, RefusalGuardConfig c) {
+    if (reason == GiveUpReason.ATTEMPTS_USED_UP) {
+      return "all " + c.maxAttempts() + " attempts used (" + reason + ")";
+    }
+    if (reason == GiveUpReason.CIRCUIT_OPEN) {
+      return "failure " + c.failureThreshold() + " in a row opened the circuit; the call kept"
+          + " waiting within its own limits (" + reason + ")";
+    }
+    return String.valueOf(reason);
   }
 
   private String loopbackOnlyBind() throws Exception {
@@ -180,12 +211,13 @@ public final class DemoCommand implements Callable<Integer> {
       line("server", "listens on 127.0.0.1:" + port + " only");
       line("plain OkHttp", failureOf(() -> okGet(plainOkHttp(), url)));
       Attempts attempts = new Attempts();
-      RefusalGuard guard = RefusalGuard.builder().listener(attempts).build();
-      OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
-      Exception e = failureOf(() -> okGet(client, url));
-      line("with Refusal", attempts.failed() + " attempt, no retry: a misconfiguration");
-      diagnosisOf(e);
-      shutdown(client);
+      try (RefusalGuard guard = RefusalGuard.builder().listener(attempts).build()) {
+        OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+        Exception e = failureOf(() -> okGet(client, url));
+        line("with Refusal", attempts.failed() + " attempt, no retry: a misconfiguration");
+        diagnosisOf(e);
+        shutdown(client);
+      }
       return null;
     } finally {
       server.stop(0);
@@ -208,12 +240,13 @@ public final class DemoCommand implements Callable<Integer> {
       HttpClient plain = HttpClient.newHttpClient();
       line("plain JDK client", failureOf(() -> plain.send(request,
           HttpResponse.BodyHandlers.discarding())));
-      HttpClient wrapped = RefusalHttpClient.wrap(HttpClient.newHttpClient(),
-          RefusalGuard.defaults());
-      Exception e = failureOf(() -> wrapped.send(request,
-          HttpResponse.BodyHandlers.discarding()));
-      line("with Refusal", "one attempt, no retry: a misconfiguration");
-      diagnosisOf(e);
+      try (RefusalGuard guard = RefusalGuard.defaults()) {
+        HttpClient wrapped = RefusalHttpClient.wrap(HttpClient.newHttpClient(), guard);
+        Exception e = failureOf(() -> wrapped.send(request,
+            HttpResponse.BodyHandlers.discarding()));
+        line("with Refusal", "one attempt, no retry: a misconfiguration");
+        diagnosisOf(e);
+      }
       return null;
     } finally {
       server.stop(0);
@@ -225,7 +258,7 @@ public final class DemoCommand implements Callable<Integer> {
     int port = closedPort(loopback);
     String url = "http://127.0.0.1:" + port + "/orders";
     List<String> bodies = Collections.synchronizedList(new ArrayList<>());
-    line("server", "down now; starts on port " + port + " in 700 ms");
+    line("server", "down now; starts on port " + port + " in " + RESTART_MILLIS + " ms");
     line("plain OkHttp POST", failureOf(() -> okPost(plainOkHttp(), url, "{\"order\":42}")));
 
     CompletableFuture<HttpServer> restarted = CompletableFuture.supplyAsync(() -> {
@@ -234,14 +267,13 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
-    }, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
+    }, CompletableFuture.delayedExecutor(RESTART_MILLIS, TimeUnit.MILLISECONDS));
     Attempts attempts = new Attempts();
-    RefusalGuard guard = RefusalGuard.builder().listener(attempts).maxAttempts(20)
-        .failureThreshold(20).backoff(Duration.ofMillis(100), 1.6, Duration.ofMillis(400))
-        .build();
-    OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
-    long t0 = System.nanoTime();
-    try {
+    OkHttpClient client = null;
+    try (RefusalGuard guard = RefusalGuard.builder().listener(attempts).build()) {
+      line("guard", "the defaults: a call rides out a restart of up to 2 s");
+      client = RefusalOkHttp.install(new OkHttpClient.Builder(), guard).build();
+      long t0 = System.nanoTime();
       String answer = okPost(client, url, "{\"order\":42}");
       line("with Refusal", String.format(Locale.ROOT,
           "%s after %d refused attempt(s) and %.0f ms of backoff", answer, attempts.failed(),
@@ -250,7 +282,9 @@ public final class DemoCommand implements Callable<Integer> {
           + " (a refused connect sent no byte, so the retry was safe)");
     } finally {
       restarted.get(10, TimeUnit.SECONDS).stop(0);
-      shutdown(client);
+      if (client != null) {
+        shutdown(client);
+      }
     }
     return null;
   }
@@ -281,23 +315,26 @@ public final class DemoCommand implements Callable<Integer> {
       line("plain OkHttp, 1st", failureOf(() -> okGet(plain, url)));
       line("plain OkHttp, 2nd", failureOf(() -> okGet(plain, url)));
 
-      RefusalGuard guard = RefusalGuard.builder()
-          .diagnoser(Diagnoser.builder().resolver(resolver).build()).build();
-      OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder()
-          .dns(RefusalDns.of(cached, resolver)), guard).build();
-      Exception first = failureOf(() -> okGet(client, url));
-      line("with Refusal, 1st", first instanceof DiagnosedConnectException
-          ? ((DiagnosedConnectException) first).diagnosis().cause() + ": the cached address is"
-              + " dropped" : String.valueOf(first));
-      String second;
-      try {
-        second = okGet(client, url) + " from the fresh address";
-      } catch (IOException e) {
-        second = String.valueOf(e);
+      // Default settings; only the diagnoser is this scenario's, so it sees the DNS above.
+      try (RefusalGuard guard = RefusalGuard.builder()
+          .diagnoser(Diagnoser.builder().resolver(resolver).build()).build()) {
+        line("guard", "the default settings; its diagnoser asks the DNS above");
+        OkHttpClient client = RefusalOkHttp.install(new OkHttpClient.Builder()
+            .dns(RefusalDns.of(cached, resolver)), guard).build();
+        Exception first = failureOf(() -> okGet(client, url));
+        line("with Refusal, 1st", first instanceof DiagnosedConnectException
+            ? ((DiagnosedConnectException) first).diagnosis().cause() + ": the cached address is"
+                + " dropped" : String.valueOf(first));
+        String second;
+        try {
+          second = okGet(client, url) + " from the fresh address";
+        } catch (IOException e) {
+          second = String.valueOf(e);
+        }
+        line("with Refusal, 2nd", second);
+        diagnosisOf(first);
+        shutdown(client);
       }
-      line("with Refusal, 2nd", second);
-      diagnosisOf(first);
-      shutdown(client);
       return null;
     } finally {
       server.stop(0);
@@ -306,9 +343,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   // ----------------------------------------------------------------------------- helpers
 
-  /** Counts the guard's failed attempts per call. */
+  /** Counts the guard's failed attempts per call, and hears why the call gave up. */
   private static final class Attempts extends RefusalListener {
     private final AtomicInteger failed = new AtomicInteger();
+    private volatile GiveUpReason reason;
 
     @Override
     public void attemptFailed(Endpoint endpoint, int attempt, FailureKind kind,
@@ -316,12 +354,23 @@ public final class DemoCommand implements Callable<Integer> {
       failed.incrementAndGet();
     }
 
+    @Override
+    public void callGaveUp(Endpoint endpoint, int attempts, Throwable thrown,
+        GiveUpReason reason) {
+      this.reason = reason;
+    }
+
     void reset() {
       failed.set(0);
+      reason = null;
     }
 
     int failed() {
       return failed.get();
+    }
+
+    GiveUpReason reason() {
+      return reason;
     }
   }
 

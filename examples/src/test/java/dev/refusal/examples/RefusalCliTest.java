@@ -46,7 +46,9 @@ final class RefusalCliTest {
     assertThat((System.nanoTime() - start) / 1_000_000_000L).isLessThan(30);
     assertThat(run.out())
         .contains("plain OkHttp         java.net.ConnectException: Failed to connect to")
-        .contains("3 attempt(s), then NO_LISTENER (HIGH)")
+        .contains("guard                the defaults: 7 attempts per call")
+        .contains("7 attempt(s), then NO_LISTENER (HIGH); all 7 attempts used")
+        .contains("3 attempt(s), then NO_LISTENER (HIGH); failure 10 in a row opened the circuit")
         .contains("rejected at once: the circuit is OPEN, nothing was dialled")
         .contains("server received      1 POST body(ies)")
         .contains("with Refusal, 2nd    HTTP 200 from the fresh address")

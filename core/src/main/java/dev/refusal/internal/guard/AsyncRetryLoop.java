@@ -127,6 +127,8 @@ public final class AsyncRetryLoop {
           return;
         }
         if (error == null) {
+          // From here the call ends in success, even if the caller gives up meanwhile.
+          endedByLoop = true;
           if (c.attempts > 1) {
             core.policy.succeededAfterRetry(c);
           }
@@ -249,18 +251,16 @@ public final class AsyncRetryLoop {
     }
 
     private void end(T value, Throwable failure, GiveUpReason reason) {
-      if (result.isDone()) {
-        return;
-      }
-      endedByLoop = true;
       if (failure == null) {
         result.complete(value);
         return;
       }
-      core.events.callGaveUp(c.s, c.endpoint, c.attempts, failure, c.lastDiagnosis, reason);
-      if (!result.completeExceptionally(failure)) {
-        endedByLoop = false;
+      if (result.isDone()) {
+        return;
       }
+      endedByLoop = true;
+      core.events.callGaveUp(c.s, c.endpoint, c.attempts, failure, c.lastDiagnosis, reason);
+      result.completeExceptionally(failure);
     }
 
     /** The guard's own step failed: the call still ends, with its own failure. */

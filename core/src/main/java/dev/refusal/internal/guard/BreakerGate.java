@@ -33,22 +33,34 @@ public final class BreakerGate {
 
   private final Events events;
   private final Ticker ticker;
+  private final Ticker coarse;
   private final long halfOpenMaxWaitNanos;
+  private final long openWaitNanos;
   private final Consumer<EndpointState> opened;
 
   /**
+   * @param coarse the cheap clock of the per-call path; a denial at an open circuit reads it
+   * @param openWaitNanos the breaker's open wait: until it ends (less a coarse tick), an open
+   *     circuit denies without asking the breaker
    * @param opened told, on the thread that saw it, of every opening of a circuit
    */
-  public BreakerGate(Events events, Ticker ticker, long halfOpenMaxWaitNanos,
-      Consumer<EndpointState> opened) {
+  public BreakerGate(Events events, Ticker ticker, Ticker coarse, long openWaitNanos,
+      long halfOpenMaxWaitNanos, Consumer<EndpointState> opened) {
     this.events = events;
     this.ticker = ticker;
+    this.coarse = coarse;
+    this.openWaitNanos = openWaitNanos;
     this.halfOpenMaxWaitNanos = halfOpenMaxWaitNanos;
     this.opened = opened;
   }
 
   /** Asks for a permit; an OPEN breaker past its wait turns HALF_OPEN here. */
   public int acquire(EndpointState s) {
+    if (s.reported == CircuitState.OPEN && coarse.read() - s.openUntilNanos < 0) {
+      // Open, and its wait is not over by the coarse clock: resilience4j would say no too,
+      // after reading its clock into a new Instant.
+      return DENIED;
+    }
     CircuitBreaker breaker = s.breaker;
     boolean permitted = breaker.tryAcquirePermission();
     CircuitBreaker.State state = breaker.getState();
@@ -99,7 +111,12 @@ public final class BreakerGate {
     observe(s);
   }
 
-  /** Settles a permit without an outcome: the call was cancelled or abandoned. */
+  /**
+   * Settles a permit without an outcome: the call was cancelled or abandoned. A permit taken
+   * while the breaker moved from CLOSED to HALF_OPEN may be labelled a trial; giving it back then
+   * lets one extra trial through, which is harmless, where the opposite mistake would hold a
+   * trial permit until the half-open backstop.
+   */
   public void release(EndpointState s, int permit) {
     if (permit == TRIAL_PERMIT && s.breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
       s.breaker.releasePermission();
@@ -153,6 +170,9 @@ public final class BreakerGate {
       s.reported = to;
       if (to == CircuitState.HALF_OPEN) {
         s.halfOpenSinceNanos = ticker.read();
+      } else if (to == CircuitState.OPEN) {
+        // Early by up to a tick of the coarse clock: past it, the breaker itself decides.
+        s.openUntilNanos = coarse.read() + openWaitNanos - CoarseTicker.PERIOD_NANOS;
       }
       events.circuitChanged(s.endpoint, from, to);
     }

@@ -14,6 +14,8 @@ public final class CoarseTicker implements Ticker {
   public static final CoarseTicker INSTANCE = new CoarseTicker();
 
   private static final long PERIOD_MILLIS = 50;
+  /** How far the reading may lag {@link System#nanoTime()}, about. */
+  public static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS);
 
   private volatile long now = System.nanoTime();
 

@@ -22,11 +22,16 @@ import java.time.ZoneOffset;
 public final class EndpointRegistry {
   private final Cache<Endpoint, EndpointState> cache;
   private final CircuitBreakerConfig breakerConfig;
+  private final Ticker ticker;
+  /** Each thread's last endpoint, so repeated calls skip the cache within a tick. */
+  private final ThreadLocal<EndpointState[]> lastUsed =
+      ThreadLocal.withInitial(() -> new EndpointState[1]);
 
   /**
    * @param ticker the guard's ticker: breaker waits and idle expiry follow it
    */
   public EndpointRegistry(RefusalGuardConfig config, Ticker ticker) {
+    this.ticker = ticker;
     this.breakerConfig = CircuitBreakerConfig.custom()
         // "Consecutive failures": a window of the last N recorded calls, all of them failures.
         .slidingWindow(config.failureThreshold(), config.failureThreshold(),
@@ -54,10 +59,26 @@ public final class EndpointRegistry {
         .build();
   }
 
-  /** The state of {@code endpoint}, made on first use. */
+  /**
+   * The state of {@code endpoint}, made on first use. A thread that calls one endpoint again
+   * within the same tick of the guard's coarse clock finds it in a one-entry slot of its own and
+   * skips the cache, whose read records an access (a buffer write); the cache still sees every
+   * endpoint in use at least once per tick, so idle expiry and the size bound keep working.
+   */
   public EndpointState get(Endpoint endpoint) {
-    EndpointState s = cache.getIfPresent(endpoint);
-    return s != null ? s : cache.get(endpoint, this::newState);
+    EndpointState[] slot = lastUsed.get();
+    EndpointState s = slot[0];
+    long now = ticker.read();
+    if (s != null && s.touchedNanos == now && !s.forgotten && s.endpoint.equals(endpoint)) {
+      return s;
+    }
+    s = cache.getIfPresent(endpoint);
+    if (s == null) {
+      s = cache.get(endpoint, this::newState);
+    }
+    s.touchedNanos = now;
+    slot[0] = s;
+    return s;
   }
 
   /** The state of {@code endpoint} if it is known. */

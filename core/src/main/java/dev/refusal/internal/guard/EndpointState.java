@@ -23,8 +23,16 @@ public final class EndpointState {
   final Object reportLock = new Object();
   /** The state last reported to listeners; CLOSED for a new breaker. */
   volatile CircuitState reported = CircuitState.CLOSED;
+  /** Until when, by the coarse clock, an open circuit denies without asking the breaker. */
+  volatile long openUntilNanos;
   /** When the circuit was last seen turning HALF_OPEN, by the guard's ticker. */
   volatile long halfOpenSinceNanos;
+
+  /**
+   * When the registry's cache last saw this endpoint looked up, by the coarse clock; written and
+   * read by callers without ordering, as a hint only.
+   */
+  long touchedNanos;
 
   /** Set when the registry forgets the endpoint; its watches end. */
   volatile boolean forgotten;

@@ -33,8 +33,8 @@ public final class GuardEngine implements AutoCloseable {
     this.registry = new EndpointRegistry(config, coarse);
     RecoveryCoordinator recovery = new RecoveryCoordinator(threads, system, coarse,
         config.recoveryProbeInterval().toNanos(), config.recoveryProbeGap().toNanos());
-    BreakerGate gate = new BreakerGate(events, ticker, config.halfOpenMaxWait().toNanos(),
-        recovery::opened);
+    BreakerGate gate = new BreakerGate(events, ticker, coarse, config.openWait().toNanos(),
+        config.halfOpenMaxWait().toNanos(), recovery::opened);
     recovery.reportTo(gate);
     RetryPolicy policy = new RetryPolicy(config, ticker, jitter);
     GuardCore core = new GuardCore(registry, gate, policy, events, recovery, access, ticker,

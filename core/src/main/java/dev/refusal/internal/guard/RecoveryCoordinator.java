@@ -77,17 +77,26 @@ public final class RecoveryCoordinator {
     gate.recoverySeen(s);
   }
 
-  /** The address to dial for {@code s}: the last one dialled, else the host resolved now. */
+  /**
+   * The address to dial for {@code s}: the last one dialled, else the host resolved now; null
+   * when it cannot be resolved, or the lane is busy.
+   */
   InetSocketAddress target(EndpointState s) {
     InetSocketAddress known = s.lastAddress;
     if (known != null && known.getAddress() != null) {
       return known.getPort() == s.endpoint.port() ? known
           : new InetSocketAddress(known.getAddress(), s.endpoint.port());
     }
+    // A name lookup can block like a slow dial, so it takes the dial lane too; busy: try later.
+    if (!threads.enterLane()) {
+      return null;
+    }
     try {
       return new InetSocketAddress(InetAddress.getByName(s.endpoint.host()), s.endpoint.port());
     } catch (java.io.IOException | RuntimeException e) {
       return null;
+    } finally {
+      threads.leaveLane();
     }
   }
 

@@ -63,12 +63,14 @@ final class RecoveryWatch {
         return;
       }
       InetSocketAddress target = c.target(s);
-      if (target != null && target.getAddress() != null
-          && c.dial(target, c.onThisHost(target.getAddress())) == SystemView.Dial.ACCEPTED) {
+      SystemView.Dial dial = target == null || target.getAddress() == null ? null
+          : c.dial(target, c.onThisHost(target.getAddress()));
+      if (dial == SystemView.Dial.ACCEPTED) {
         seen();
         return;
       }
-      long next = Math.min(RecoveryCoordinator.BACKGROUND_MAX_NANOS,
+      // Backs off only after a real answer; a busy lane or no address yet tries again as soon.
+      long next = dial == null ? intervalNanos : Math.min(RecoveryCoordinator.BACKGROUND_MAX_NANOS,
           (long) (intervalNanos * RecoveryCoordinator.BACKGROUND_GROWTH));
       c.threads.schedule(() -> backgroundTick(next), next);
     } catch (RuntimeException e) {

@@ -29,7 +29,7 @@ class BreakerGateTest {
       .build();
   private final Ticker ticker = Ticker.system();
   private final BreakerGate gate = new BreakerGate(new Events(ticker, Duration.ofMinutes(1)),
-      ticker, Duration.ofSeconds(10).toNanos(), s -> { });
+      ticker, ticker, config.openWait().toNanos(), Duration.ofSeconds(10).toNanos(), s -> { });
   private final EndpointRegistry registry = new EndpointRegistry(config, ticker);
 
   private static void awaitBlocked(Thread t) throws InterruptedException {
