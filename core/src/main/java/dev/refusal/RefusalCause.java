@@ -4,7 +4,7 @@ package dev.refusal;
  * Why a connect failed, in the operator's words: what to fix, not which errno came back.
  *
  * <p>The first twelve constants are the causes of a refusal (or of the failure that looks like
- * one) that DESIGN.md tabulates; {@link #DNS_FAILURE}, {@link #UNREACHABLE}, {@link
+ * one) that the README's cause table explains; {@link #DNS_FAILURE}, {@link #UNREACHABLE}, {@link
  * #CONNECT_TIMEOUT} and {@link #UNKNOWN} name the neighbours that must never be mistaken for a
  * refusal.
  */

@@ -83,6 +83,10 @@ public final class EndpointRegistry {
 
   /** The state of {@code endpoint} if it is known. */
   public EndpointState peek(Endpoint endpoint) {
+    EndpointState s = lastUsed.get()[0];
+    if (s != null && !s.forgotten && s.endpoint.equals(endpoint)) {
+      return s;
+    }
     return cache.getIfPresent(endpoint);
   }
 
