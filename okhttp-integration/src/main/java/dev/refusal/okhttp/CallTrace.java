@@ -451,12 +451,6 @@ final class CallTrace extends EventListener
   }
 
   /**
-   * The cancellation signal in this trace's guard options. The guard only ever asks it for {@link
-   * #toCompletableFuture()}, which answers with the current call's own future, made when first
-   * needed (a failure or a cancel), so a call that succeeds makes none. Its own state is never
-   * completed and means nothing.
-   */
-  /**
    * Carries a failure out of the guard without letting it be replayed: the guard sees a failure
    * of kind OTHER, which it neither retries nor counts, and the interceptor rethrows the
    * original.
