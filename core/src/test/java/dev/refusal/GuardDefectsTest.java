@@ -547,7 +547,7 @@ class GuardDefectsTest {
     @DisplayName("one call rides out a service that comes back 1.5 s after the call started")
     void oneCallRidesOutARestart() throws Exception {
       FlappingServer server = FlappingServer.onFreePort(Loopback.V4);
-      // The median draw of full jitter, so the outcome does not rest on chance.
+      // The middle draw of the jitter, so the outcome does not rest on chance.
       RefusalGuard guard = RefusalGuard.builder().diagnoser(diagnoser()).jitter(() -> 0.5)
           .build();
       AtomicInteger attempts = new AtomicInteger();
