@@ -258,6 +258,16 @@ public final class RefusalGuard implements AutoCloseable {
     }
 
     /**
+     * The guard's time as a {@link java.time.Clock}, read in milliseconds: the name this builder
+     * had before {@link #ticker}, which it now stands for ({@code clock.millis()} as the ticker).
+     * Prefer {@link #ticker}, which has nanosecond precision.
+     */
+    public Builder clock(java.time.Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      return ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+    }
+
+    /**
      * Runs the guard's waits and recovery watches on {@code scheduler} instead of the guard's
      * own two threads; the guard never shuts it down. Its tasks are short, except recovery
      * dials, which take up to 200 ms, one at a time.

@@ -82,6 +82,28 @@ class RefusalGuardConfigTest {
   }
 
   @Test
+  @DisplayName("the builder's clock(Clock) still drives the guard's time: the open wait passes"
+      + " when the clock moves past it")
+  void clockStillWorks() throws Exception {
+    dev.refusal.testing.ManualClock clock = new dev.refusal.testing.ManualClock();
+    int port = dev.refusal.testing.Loopback.closedPort(dev.refusal.testing.Loopback.V4);
+    Endpoint endpoint = Endpoint.of("127.0.0.1", port);
+    try (RefusalGuard guard = RefusalGuard.builder()
+        .diagnoser(Diagnoser.builder().system(dev.refusal.testing.FakeSystemView.noContainer())
+            .build())
+        .clock(clock).failureThreshold(1).maxAttempts(1).openWait(Duration.ofSeconds(10))
+        .recoveryProbeInterval(Duration.ofMinutes(1)).build()) {
+      org.assertj.core.api.Assertions.catchThrowable(() -> guard.call(endpoint,
+          () -> dev.refusal.testing.FlappingServer.fetch(dev.refusal.testing.Loopback.V4, port)));
+      assertThat(guard.circuitState(endpoint)).isEqualTo(CircuitState.OPEN);
+
+      clock.advance(Duration.ofSeconds(11));
+
+      assertThat(guard.call(endpoint, () -> "trial")).isEqualTo("trial");
+    }
+  }
+
+  @Test
   @DisplayName("bad settings are refused with the setting's name and the bad value")
   void badSettingsNamed() {
     assertThatThrownBy(() -> RefusalGuardConfig.custom().halfOpenMaxWait(Duration.ZERO))
