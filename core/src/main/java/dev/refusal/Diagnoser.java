@@ -9,6 +9,8 @@ import dev.refusal.internal.diagnosis.ProbeExecutor;
 import dev.refusal.internal.diagnosis.RateLimiter;
 import dev.refusal.internal.diagnosis.RealSystemView;
 import dev.refusal.internal.diagnosis.SystemView;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +61,6 @@ public final class Diagnoser {
   public static final int DEFAULT_MAX_DIAGNOSES_PER_SECOND = 20;
 
   private static final Logger log = LoggerFactory.getLogger(Diagnoser.class);
-  private static final Diagnoser DEFAULTS = builder().build();
   /** Slack on top of the budget for a waiter whose diagnosis runs on another thread. */
   private static final long WAIT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -76,6 +77,10 @@ public final class Diagnoser {
   private final ConcurrentHashMap<Key, CompletableFuture<Diagnosis>> inFlight =
       new ConcurrentHashMap<>();
   private final Cache<Endpoint, AtomicLong> lastSuccess;
+  /** Lookups and user probes of running diagnoses. */
+  private final ProbeExecutor probeThreads = new ProbeExecutor(16, "refusal-probe-");
+  /** Whole diagnoses started by {@code diagnoseAsync}, kept apart so they never starve probes. */
+  private final ProbeExecutor asyncThreads = new ProbeExecutor(8, "refusal-diagnosis-");
 
   private Diagnoser(Builder b) {
     this.enabled = b.enabled;
@@ -101,9 +106,13 @@ public final class Diagnoser {
         .build();
   }
 
-  /** The shared default diagnoser: every default of {@link Builder}. */
+  /**
+   * Returns a new diagnoser with every default of {@link Builder}. Each call returns a new one,
+   * with its own cache, rate limit, endpoint history and probe threads, so unrelated users never
+   * share an answer, a limit or a blocked lookup.
+   */
   public static Diagnoser defaults() {
-    return DEFAULTS;
+    return builder().build();
   }
 
   /** Returns a builder with every default set. */
@@ -161,7 +170,7 @@ public final class Diagnoser {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(failure, "failure");
     CompletableFuture<Diagnosis> result = new CompletableFuture<>();
-    boolean started = ProbeExecutor.ASYNC.tryExecute(() -> {
+    boolean started = asyncThreads.tryExecute(() -> {
       try {
         result.complete(diagnose(endpoint, failure));
       } catch (Throwable t) {
@@ -235,7 +244,7 @@ public final class Diagnoser {
     AtomicLong success = lastSuccess.getIfPresent(endpoint);
     long ago = success == null ? -1 : Math.max(0, ticker.read() - success.get());
     DiagnosisRun run = new DiagnosisRun(endpoint, kind, system, resolver,
-        ProbeExecutor.SHARED::call, settings, start, deadline, ago).run();
+        probeThreads::call, settings, start, deadline, ago).run();
 
     RefusalCause cause = run.cause();
     Confidence confidence = run.confidence();
@@ -255,7 +264,7 @@ public final class Diagnoser {
           new ProbeContext(endpoint, kind, run.addresses(), evidence, cause, deadline);
       ProbeResult result;
       try {
-        result = ProbeExecutor.SHARED.call(() -> probe.probe(context), left);
+        result = probeThreads.call(() -> probe.probe(context), left);
       } catch (RejectedExecutionException e) {
         evidence.add(Evidence.of(name, "skipped: every probe thread is busy"));
         continue;
@@ -338,15 +347,22 @@ public final class Diagnoser {
         List.of(Evidence.of("diagnoser", why)), Duration.ZERO);
   }
 
-  /** Endpoint, kind and proxy: a refusal through a proxy is a different story from a direct one. */
+  /**
+   * Endpoint, dialled address, kind and proxy. A refusal on ::1 and one on 127.0.0.1 of the same
+   * name are different stories (one family may accept while the other does not), and so is a
+   * refusal through a proxy.
+   */
   private static final class Key {
     final Endpoint endpoint;
     final FailureKind kind;
+    final InetAddress dialled;
     final Object proxy;
 
     Key(Endpoint endpoint, FailureKind kind) {
       this.endpoint = endpoint;
       this.kind = kind;
+      InetSocketAddress address = endpoint.address().orElse(null);
+      this.dialled = address == null ? null : address.getAddress();
       this.proxy = endpoint.proxy().orElse(null);
     }
 
@@ -356,12 +372,13 @@ public final class Diagnoser {
         return false;
       }
       Key k = (Key) o;
-      return k.kind == kind && k.endpoint.equals(endpoint) && Objects.equals(k.proxy, proxy);
+      return k.kind == kind && k.endpoint.equals(endpoint) && Objects.equals(k.dialled, dialled)
+          && Objects.equals(k.proxy, proxy);
     }
 
     @Override
     public int hashCode() {
-      return endpoint.hashCode() * 31 + kind.ordinal();
+      return (endpoint.hashCode() * 31 + Objects.hashCode(dialled)) * 31 + kind.ordinal();
     }
   }
 

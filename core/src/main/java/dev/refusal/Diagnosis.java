@@ -92,7 +92,10 @@ public final class Diagnosis {
     return elapsed;
   }
 
-  /** Shorthand for {@code cause().isTransient()}. */
+  /**
+   * Whether repeating the call within seconds is expected to succeed: {@code
+   * cause().isTransient()}, the causes a guard retries by default.
+   */
   public boolean isTransient() {
     return cause.isTransient();
   }

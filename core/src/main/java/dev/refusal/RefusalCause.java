@@ -20,7 +20,7 @@ public enum RefusalCause {
   /** The client runs in a container and dialled loopback, which is the container itself. */
   LOOPBACK_IN_CONTAINER(false, true),
   /** DNS or service discovery handed out an address the service no longer has. */
-  STALE_ADDRESS(true, true),
+  STALE_ADDRESS(false, true),
   /** The listener exists but its accept queue is full; on Linux this shows as connect timeouts. */
   ACCEPT_QUEUE_FULL(true, false),
   /** The endpoint answered recently or answers again moments later: a restart is under way. */
@@ -34,11 +34,11 @@ public enum RefusalCause {
   /** The client process ran out of file descriptors. */
   LOCAL_FD_EXHAUSTION(false, false),
   /** The host name does not resolve. */
-  DNS_FAILURE(true, true),
+  DNS_FAILURE(false, true),
   /** No route to the host or its network (host down, routing, or an ICMP-rejecting firewall). */
-  UNREACHABLE(true, false),
+  UNREACHABLE(false, false),
   /** The connect timed out with no sign of a full accept queue: a silent drop or a dead host. */
-  CONNECT_TIMEOUT(true, false),
+  CONNECT_TIMEOUT(false, false),
   /** The probes could not tell, or the failure was not a connect failure. */
   UNKNOWN(true, false);
 
@@ -50,7 +50,13 @@ public enum RefusalCause {
     this.misconfiguration = misconfiguration;
   }
 
-  /** True when waiting can help: the same call may succeed later without anyone changing config. */
+  /**
+   * True when the same call, repeated within seconds, is expected to succeed without anyone
+   * changing anything; exactly the causes {@link RefusalGuard} retries by default ({@code
+   * NO_LISTENER}, {@code RESTARTING}, {@code ACCEPT_QUEUE_FULL}, {@code UNKNOWN}). A cause that
+   * may pass only after minutes, or only once someone acts (a stale DNS answer, a name that does
+   * not resolve, no route, a silent drop), is not transient.
+   */
   public boolean isTransient() {
     return transientCause;
   }

@@ -59,7 +59,7 @@ public final class RefusalGuard implements AutoCloseable {
 
   private RefusalGuard(Builder b) {
     this.config = b.config.build();
-    this.diagnoser = b.diagnoser;
+    this.diagnoser = b.diagnoser != null ? b.diagnoser : Diagnoser.defaults();
     Ticker coarse = b.ticker != null ? b.ticker : CoarseTicker.INSTANCE;
     Ticker ticker = b.ticker != null ? b.ticker : Ticker.system();
     this.engine = new GuardEngine(config, new Access(diagnoser), ticker, coarse, b.scheduler,
@@ -74,7 +74,7 @@ public final class RefusalGuard implements AutoCloseable {
     return new Builder();
   }
 
-  /** Returns a guard with every default, using {@link Diagnoser#defaults()}. */
+  /** Returns a guard with every default, and a diagnoser of its own. */
   public static RefusalGuard defaults() {
     return builder().build();
   }
@@ -220,7 +220,7 @@ public final class RefusalGuard implements AutoCloseable {
    */
   public static final class Builder {
     private RefusalGuardConfig.Builder config = RefusalGuardConfig.custom();
-    private Diagnoser diagnoser = Diagnoser.defaults();
+    private Diagnoser diagnoser;
     private final List<RefusalListener> listeners = new ArrayList<>();
     private Ticker ticker;
     private ScheduledExecutorService scheduler;
@@ -235,7 +235,11 @@ public final class RefusalGuard implements AutoCloseable {
       return this;
     }
 
-    /** The diagnoser for connect failures. The default is {@link Diagnoser#defaults()}. */
+    /**
+     * The diagnoser for connect failures. The default is a new {@link Diagnoser#defaults()} for
+     * each guard built, so guards never share a diagnosis cache, rate limit or history; give
+     * several guards one diagnoser to share them.
+     */
     public Builder diagnoser(Diagnoser diagnoser) {
       this.diagnoser = Objects.requireNonNull(diagnoser, "diagnoser");
       return this;

@@ -252,10 +252,20 @@ public final class RefusalGuardConfig {
     private int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private Duration endpointIdleExpiry = DEFAULT_ENDPOINT_IDLE_EXPIRY;
     private Duration warnInterval = DEFAULT_WARN_INTERVAL;
-    private Set<RefusalCause> retryOn = EnumSet.of(RefusalCause.NO_LISTENER,
-        RefusalCause.RESTARTING, RefusalCause.ACCEPT_QUEUE_FULL, RefusalCause.UNKNOWN);
+    private Set<RefusalCause> retryOn = transientCauses();
 
     private Builder() {}
+
+    /** The default retry set: the causes that call themselves transient. */
+    private static Set<RefusalCause> transientCauses() {
+      Set<RefusalCause> causes = EnumSet.noneOf(RefusalCause.class);
+      for (RefusalCause c : RefusalCause.values()) {
+        if (c.isTransient()) {
+          causes.add(c);
+        }
+      }
+      return causes;
+    }
 
     private Builder(RefusalGuardConfig c) {
       failureThreshold = c.failureThreshold;
@@ -398,9 +408,9 @@ public final class RefusalGuardConfig {
     }
 
     /**
-     * The causes retried with backoff. The default is NO_LISTENER, RESTARTING,
-     * ACCEPT_QUEUE_FULL and UNKNOWN; LOCAL_* exhaustion is refused here, since retrying it makes
-     * it worse.
+     * The causes retried with backoff. The default is the transient causes ({@link
+     * RefusalCause#isTransient()}): NO_LISTENER, RESTARTING, ACCEPT_QUEUE_FULL and UNKNOWN;
+     * LOCAL_* exhaustion is refused here, since retrying it makes it worse.
      *
      * @throws IllegalArgumentException if the set is empty or names a LOCAL_* cause
      */

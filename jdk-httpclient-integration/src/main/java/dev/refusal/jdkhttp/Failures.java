@@ -4,6 +4,8 @@ import dev.refusal.DiagnosedConnectException;
 import dev.refusal.Diagnosis;
 import dev.refusal.RefusalCause;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 
 /** Turns what the guard gave up with into what a caller of {@code HttpClient} expects. */
@@ -71,13 +73,14 @@ final class Failures {
 
   /**
    * The exception with a note on the JDK client's way of dialling, when it matters: the host
-   * name has an address in the other family that accepts, and the JDK dials the first address
-   * only. Calls rejected by an open circuit (no cause) are left as they are.
+   * name has several addresses, one in the other family accepts, and the JDK dials the first
+   * address only. A name with one address gets no note: there is nothing else to try. Calls
+   * rejected by an open circuit (no cause) are left as they are.
    */
   private static DiagnosedConnectException withJdkNote(DiagnosedConnectException e) {
     Diagnosis d = e.diagnosis();
     if (d == null || e.getCause() == null || d.cause() != RefusalCause.ADDRESS_FAMILY_MISMATCH
-        || d.endpoint().isIpLiteral()) {
+        || d.endpoint().isIpLiteral() || addressCount(d.endpoint().host()) < 2) {
       return e;
     }
     String summary = d.summary();
@@ -93,5 +96,17 @@ final class Failures {
       out.addSuppressed(suppressed);
     }
     return out;
+  }
+
+  /**
+   * How many addresses the JVM gives for {@code host}; the wrapper resolved it moments ago, so
+   * this is an answer from the JVM's address cache. 0 when it does not resolve now.
+   */
+  private static int addressCount(String host) {
+    try {
+      return InetAddress.getAllByName(host).length;
+    } catch (UnknownHostException | SecurityException e) {
+      return 0;
+    }
   }
 }

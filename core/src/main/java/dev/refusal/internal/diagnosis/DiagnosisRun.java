@@ -317,7 +317,7 @@ public final class DiagnosisRun {
           conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
               "a process listens on " + r.localText() + " with IPV6_V6ONLY set: "
                   + hostPort(counterpart) + " accepts, " + hostPort(dialled) + " does not",
-              familyRemedy(true, counterpart));
+              familyRemedy(dialled, counterpart));
         }
         if (v6 == Dial.REFUSED || v6 == Dial.ACCEPTED) {
           return;
@@ -360,7 +360,7 @@ public final class DiagnosisRun {
         "a process listens on " + bound + " (" + (dialledV4 ? "IPv6" : "IPv4") + " only), so "
             + hostPort(dialled) + " (" + (dialledV4 ? "IPv4" : "IPv6") + ") is refused"
             + dialledByName(dialledV4),
-        familyRemedy(dialledV4, r.local));
+        familyRemedy(dialled, r.local));
   }
 
   /**
@@ -429,7 +429,7 @@ public final class DiagnosisRun {
         hostPort(accepting) + " accepts but " + hostPort(dialled) + " does not: the service"
             + " listens on " + (dialledV4 ? "IPv6" : "IPv4") + " only"
             + dialledByName(dialledV4),
-        familyRemedy(dialledV4, accepting));
+        familyRemedy(dialled, accepting));
   }
 
   private String dialledByName(boolean dialledV4) {
@@ -437,12 +437,9 @@ public final class DiagnosisRun {
         + (dialledV4 ? "IPv4" : "IPv6") + " address";
   }
 
-  private static String familyRemedy(boolean dialledV4, InetAddress accepting) {
-    return "Bind the service to both families (:: with IPV6_V6ONLY off, or 0.0.0.0 and ::),"
-        + " or dial " + (accepting.isAnyLocalAddress() ? "an " + (dialledV4 ? "IPv6" : "IPv4")
-            + " address" : HostSyntax.addressText(accepting))
-        + (dialledV4 ? "; a JVM client prefers IPv6 with -Djava.net.preferIPv6Addresses=true."
-            : "; a JVM client prefers IPv4 with -Djava.net.preferIPv4Stack=true.");
+  private String familyRemedy(InetAddress dialled, InetAddress accepting) {
+    return FamilyRemedy.of(FamilyRemedy.sourceOf(endpoint.isIpLiteral(), addresses),
+        endpoint.host(), dialled, accepting);
   }
 
   private void noListenerHere(ListenerTable table) {

@@ -14,18 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The threads that run work which may block past its budget: DNS lookups, user probes, async
  * diagnoses. Bounded, daemon, and idle threads exit, so a library in every service adds no
  * lasting threads; when all are busy, work is refused rather than queued, and the caller
- * carries on without it.
+ * carries on without it. Each diagnoser has its own, so a lookup blocked for one never takes a
+ * thread from another.
  */
 public final class ProbeExecutor {
 
-  /** Lookups and user probes of running diagnoses. */
-  public static final ProbeExecutor SHARED = new ProbeExecutor(16, "refusal-probe-");
-  /** Whole diagnoses started by {@code diagnoseAsync}, kept apart so they never starve probes. */
-  public static final ProbeExecutor ASYNC = new ProbeExecutor(8, "refusal-diagnosis-");
-
   private final ThreadPoolExecutor pool;
 
-  ProbeExecutor(int maxThreads, String threadPrefix) {
+  /** A pool of at most {@code maxThreads} daemon threads named {@code threadPrefix} and a number. */
+  public ProbeExecutor(int maxThreads, String threadPrefix) {
     AtomicInteger n = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(0, maxThreads, 10, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> {
