@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,11 @@ public final class Diagnoser {
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(200);
   /** Default window in which an earlier success makes a refusal look like a restart: 30 s. */
   public static final Duration DEFAULT_RECENT_SUCCESS = Duration.ofSeconds(30);
+  /**
+   * Default time loopback must have refused in a container, with no success in between, before
+   * it is named LOOPBACK_IN_CONTAINER rather than a sidecar still starting: 30 s.
+   */
+  public static final Duration DEFAULT_LOOPBACK_IN_CONTAINER_AFTER = Duration.ofSeconds(30);
   /** Default bound on endpoints remembered (cache and history): 10,000. */
   public static final int DEFAULT_MAX_ENDPOINTS = 10_000;
   /** Default cap on probing diagnoses started per second, across all endpoints: 20. */
@@ -77,6 +83,8 @@ public final class Diagnoser {
   private final ConcurrentHashMap<Key, CompletableFuture<Diagnosis>> inFlight =
       new ConcurrentHashMap<>();
   private final Cache<Endpoint, AtomicLong> lastSuccess;
+  /** When each endpoint's refusals began, since its last success; cleared by a success. */
+  private final Cache<Endpoint, Long> refusingSince;
   /** Lookups and user probes of running diagnoses. */
   private final ProbeExecutor probeThreads = new ProbeExecutor(16, "refusal-probe-");
   /** Whole diagnoses started by {@code diagnoseAsync}, kept apart so they never starve probes. */
@@ -89,7 +97,8 @@ public final class Diagnoser {
     this.probes = List.copyOf(b.probes);
     this.system = b.system;
     this.settings = new DiagnosisRun.Settings(b.reprobeDelay.toNanos(),
-        (int) Math.max(1, b.probeTimeout.toMillis()), b.recentSuccess.toNanos());
+        (int) Math.max(1, b.probeTimeout.toMillis()), b.recentSuccess.toNanos(),
+        b.loopbackInContainerAfter.toNanos(), b.probeTargets);
     Clock clock = b.clock;
     this.ticker = clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
@@ -100,6 +109,11 @@ public final class Diagnoser {
         .ticker(ticker)
         .build();
     this.lastSuccess = Caffeine.newBuilder()
+        .maximumSize(b.maxEndpoints)
+        .expireAfterAccess(Duration.ofMinutes(10))
+        .ticker(ticker)
+        .build();
+    this.refusingSince = Caffeine.newBuilder()
         .maximumSize(b.maxEndpoints)
         .expireAfterAccess(Duration.ofMinutes(10))
         .ticker(ticker)
@@ -192,11 +206,13 @@ public final class Diagnoser {
   public void recordSuccess(Endpoint endpoint) {
     Objects.requireNonNull(endpoint, "endpoint");
     lastSuccess.get(endpoint, k -> new AtomicLong()).set(ticker.read());
+    refusingSince.invalidate(endpoint);
   }
 
   /** Records a success {@code agoNanos} before now; how {@link RefusalGuard} shares history. */
   void recordSuccessAgo(Endpoint endpoint, long agoNanos) {
     lastSuccess.get(endpoint, k -> new AtomicLong()).set(ticker.read() - agoNanos);
+    refusingSince.invalidate(endpoint);
   }
 
   /** The cached diagnosis for this endpoint and kind, if one is complete and fresh. */
@@ -242,9 +258,14 @@ public final class Diagnoser {
     long start = System.nanoTime();
     long deadline = start + budgetNanos;
     AtomicLong success = lastSuccess.getIfPresent(endpoint);
-    long ago = success == null ? -1 : Math.max(0, ticker.read() - success.get());
+    long now = ticker.read();
+    long ago = success == null ? -1 : Math.max(0, now - success.get());
+    long refusingFor = 0;
+    if (kind == FailureKind.REFUSED) {
+      refusingFor = Math.max(0, now - refusingSince.get(endpoint, k -> now));
+    }
     DiagnosisRun run = new DiagnosisRun(endpoint, kind, system, resolver,
-        probeThreads::call, settings, start, deadline, ago).run();
+        probeThreads::call, settings, start, deadline, ago, refusingFor).run();
 
     RefusalCause cause = run.cause();
     Confidence confidence = run.confidence();
@@ -393,6 +414,8 @@ public final class Diagnoser {
     private Duration reprobeDelay = DEFAULT_REPROBE_DELAY;
     private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
     private Duration recentSuccess = DEFAULT_RECENT_SUCCESS;
+    private Duration loopbackInContainerAfter = DEFAULT_LOOPBACK_IN_CONTAINER_AFTER;
+    private Predicate<InetSocketAddress> probeTargets = target -> true;
     private int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private int maxDiagnosesPerSecond = DEFAULT_MAX_DIAGNOSES_PER_SECOND;
     private HostResolver resolver = HostResolver.system();
@@ -456,6 +479,17 @@ public final class Diagnoser {
       return this;
     }
 
+    /**
+     * How long loopback must have refused in a container, with no success in between, before
+     * the diagnosis names LOOPBACK_IN_CONTAINER (dialling the container itself) instead of
+     * NO_LISTENER (a sidecar still starting, retried), from 0 to 1 hour. The default is 30 s.
+     */
+    public Builder loopbackInContainerAfter(Duration duration) {
+      this.loopbackInContainerAfter = Checks.range("loopbackInContainerAfter", duration,
+          Duration.ZERO, Duration.ofHours(1));
+      return this;
+    }
+
     /** How many endpoints are remembered, from 1 to 10,000,000. The default is 10,000. */
     public Builder maxEndpoints(int maxEndpoints) {
       this.maxEndpoints = Checks.range("maxEndpoints", maxEndpoints, 1, 10_000_000);
@@ -475,6 +509,20 @@ public final class Diagnoser {
     /** The resolver for the DNS probes. The default is {@link HostResolver#system()}. */
     public Builder resolver(HostResolver resolver) {
       this.resolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * Which addresses the built-in probes may dial, always on the failed endpoint's own port.
+     * The default allows every address a probe would try: the dialled one, the host name's
+     * other addresses, the other address family and loopback when the target is this host. A
+     * service that dials user-supplied URLs restricts this (for example to the dialled address
+     * alone, or to no private range), since the probes dial addresses the client itself never
+     * chose. An excluded address is named in the evidence as not dialled; a filter that throws
+     * excludes the address. It is called on the diagnosing thread and must be thread-safe.
+     */
+    public Builder probeTargets(Predicate<InetSocketAddress> allowed) {
+      this.probeTargets = Objects.requireNonNull(allowed, "allowed");
       return this;
     }
 

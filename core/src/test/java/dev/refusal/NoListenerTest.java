@@ -49,25 +49,6 @@ class NoListenerTest {
   }
 
   @Test
-  @DisplayName("\"localhost\" in a container with nothing listening: LOOPBACK_IN_CONTAINER")
-  void localhostInContainer() {
-    // Injected: a Kubernetes pod cannot be made here; the refusal itself is real.
-    int port = Loopback.closedPort(Loopback.V4);
-    FakeSystemView system =
-        FakeSystemView.noContainer().env("KUBERNETES_SERVICE_HOST", "10.96.0.1");
-    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
-
-    Diagnosis d = diagnoser.diagnose(Endpoint.of("localhost", port),
-        Loopback.refused(Loopback.V4, port));
-
-    assertThat(d.cause()).isEqualTo(RefusalCause.LOOPBACK_IN_CONTAINER);
-    assertThat(d.confidence()).isEqualTo(Confidence.MEDIUM);
-    assertThat(d.remedy()).contains("service name");
-    assertThat(d.evidence()).extracting(Evidence::toString)
-        .anySatisfy(e -> assertThat(e).contains("KUBERNETES_SERVICE_HOST"));
-  }
-
-  @Test
   @DisplayName("\"localhost\" outside a container: NO_LISTENER")
   void localhostOutsideContainer() {
     int port = Loopback.closedPort(Loopback.V4);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /**
  * One diagnosis of one failure: the built-in probes, cheapest first, stopping as soon as the cause
@@ -36,11 +37,16 @@ public final class DiagnosisRun {
     final long reprobeDelayNanos;
     final int dialTimeoutMillis;
     final long recentSuccessNanos;
+    final long loopbackInContainerAfterNanos;
+    final Predicate<InetSocketAddress> probeTargets;
 
-    public Settings(long reprobeDelayNanos, int dialTimeoutMillis, long recentSuccessNanos) {
+    public Settings(long reprobeDelayNanos, int dialTimeoutMillis, long recentSuccessNanos,
+        long loopbackInContainerAfterNanos, Predicate<InetSocketAddress> probeTargets) {
       this.reprobeDelayNanos = reprobeDelayNanos;
       this.dialTimeoutMillis = dialTimeoutMillis;
       this.recentSuccessNanos = recentSuccessNanos;
+      this.loopbackInContainerAfterNanos = loopbackInContainerAfterNanos;
+      this.probeTargets = probeTargets;
     }
   }
 
@@ -63,6 +69,7 @@ public final class DiagnosisRun {
   private final long startNanos;
   private final long deadlineNanos;
   private final long lastSuccessAgoNanos;
+  private final long refusingForNanos;
   private final int port;
 
   private final List<Evidence> evidence = new ArrayList<>();
@@ -77,10 +84,12 @@ public final class DiagnosisRun {
 
   /**
    * @param lastSuccessAgoNanos how long ago this endpoint last answered, or -1 if never seen
+   * @param refusingForNanos how long this endpoint has refused without a success in between
+   *     (0 for its first refusal)
    */
   public DiagnosisRun(Endpoint endpoint, FailureKind kind, SystemView system,
       HostResolver resolver, Bounded bounded, Settings settings, long startNanos,
-      long deadlineNanos, long lastSuccessAgoNanos) {
+      long deadlineNanos, long lastSuccessAgoNanos, long refusingForNanos) {
     this.endpoint = endpoint;
     this.kind = kind;
     this.system = system;
@@ -90,6 +99,7 @@ public final class DiagnosisRun {
     this.startNanos = startNanos;
     this.deadlineNanos = deadlineNanos;
     this.lastSuccessAgoNanos = lastSuccessAgoNanos;
+    this.refusingForNanos = refusingForNanos;
     this.port = endpoint.port();
   }
 
@@ -196,16 +206,41 @@ public final class DiagnosisRun {
     String container = ContainerMarkers.detect(system);
     if (container != null) {
       note("container", container);
-    }
-    if (container != null && "localhost".equals(endpoint.host())) {
-      conclude(RefusalCause.LOOPBACK_IN_CONTAINER, Confidence.MEDIUM,
-          "this process runs in a container, where localhost is the container itself, and"
-              + " nothing listens on port " + port + " in it",
-          "Dial the other container by its service name (or the pod's service DNS name), not"
-              + " localhost. If the service is a sidecar in the same pod, it is not running.");
-      return;
+      if (!dialled.isAnyLocalAddress()) {
+        loopbackInContainer(table);
+        return;
+      }
     }
     noListenerHere(table);
+  }
+
+  /**
+   * Loopback refused in a container. A sidecar that is still starting (Envoy, a database proxy)
+   * is the common case, so the refusal is NO_LISTENER, retried like any other, until it has
+   * lasted past the startup grace with no success in between; only then is dialling loopback
+   * itself named the mistake.
+   */
+  private void loopbackInContainer(ListenerTable table) {
+    long graceSeconds = settings.loopbackInContainerAfterNanos / 1_000_000_000L;
+    if (refusingForNanos >= settings.loopbackInContainerAfterNanos) {
+      conclude(RefusalCause.LOOPBACK_IN_CONTAINER, Confidence.MEDIUM,
+          "this process runs in a container, where " + endpoint.host() + " is the container"
+              + " itself, and nothing has listened on port " + port + " in it for "
+              + refusingForNanos / 1_000_000_000L + " s",
+          "Dial the other container by its service name (or the pod's service DNS name), not "
+              + endpoint.host() + ". If the service is a sidecar in the same pod, it is not"
+              + " running: look at its log.");
+      return;
+    }
+    note("container", "loopback in a container reaches only this container; a sidecar still"
+        + " starting is retried, and LOOPBACK_IN_CONTAINER is named once refusals last "
+        + graceSeconds + " s");
+    boolean proven = table != null && table.readable();
+    conclude(RefusalCause.NO_LISTENER, proven ? Confidence.HIGH : Confidence.MEDIUM,
+        "nothing listens on port " + port + " in this container yet",
+        "If the service is a sidecar in this pod, it is starting or down (retried meanwhile). If it"
+            + " runs in another container, dial it by its service name: " + endpoint.host()
+            + " is this container itself.");
   }
 
   private void refusedOnLocalInterface(InetAddress dialled, String nif) {
@@ -807,13 +842,27 @@ public final class DiagnosisRun {
     if (spent()) {
       return Dial.FAILED;
     }
+    InetSocketAddress target = new InetSocketAddress(address, port);
+    if (!allowed(target)) {
+      note(probe, hostPort(address) + " not dialled: the diagnoser's probeTargets excludes it");
+      return Dial.FAILED;
+    }
     long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
     int timeout = (int) Math.max(1, Math.min(timeoutMillis, left));
-    Dial result = system.dial(new InetSocketAddress(address, port), timeout);
+    Dial result = system.dial(target, timeout);
     dials++;
     note(probe, hostPort(address) + " " + result.name().toLowerCase(Locale.ROOT)
         .replace('_', ' '));
     return result;
+  }
+
+  /** The user's probe-target filter; one that throws allows nothing. */
+  private boolean allowed(InetSocketAddress target) {
+    try {
+      return settings.probeTargets.test(target);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private List<InetAddress> lookup(String host, boolean fresh) {
