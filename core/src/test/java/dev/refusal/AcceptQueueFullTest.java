@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -38,7 +39,7 @@ class AcceptQueueFullTest {
       assumeTrue(timeout != null, "the kernel never dropped a SYN within 16 connects");
       assertThat(FailureKind.of(timeout)).isEqualTo(FailureKind.CONNECT_TIMEOUT);
 
-      Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).build()
+      Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
           .diagnose(Endpoint.of("127.0.0.1", port), timeout);
 
       assertThat(d.kind()).isEqualTo(FailureKind.CONNECT_TIMEOUT);

@@ -7,6 +7,7 @@ import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AddressFamilyMismatchTest {
 
   private final FakeSystemView system = FakeSystemView.noContainer();
-  private final Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+  private final Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(system).build();
 
   @BeforeEach
   void needsIpv6() {

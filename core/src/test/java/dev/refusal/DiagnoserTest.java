@@ -227,7 +227,7 @@ class DiagnoserTest {
       InetAddress now = InetAddress.getByName("127.0.0.9");
       // The built-in probes see a name that resolves again: DNS_FAILURE, MEDIUM.
       Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).addProbe(consul)
-          .resolver(host -> List.of(now)).build()
+          .budget(Duration.ofSeconds(10)).resolver(host -> List.of(now)).build()
           .diagnose(Endpoint.of("orders.internal", 8080),
               new UnknownHostException("orders.internal"));
 

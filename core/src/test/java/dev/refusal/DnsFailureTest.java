@@ -6,6 +6,7 @@ import dev.refusal.testing.FakeSystemView;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class DnsFailureTest {
     }
     assertThat(failure).isNotNull();
 
-    Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).build()
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
         .diagnose(Endpoint.of("orders.invalid", 443), failure);
 
     assertThat(d.kind()).isEqualTo(FailureKind.UNKNOWN_HOST);
@@ -44,7 +45,7 @@ class DnsFailureTest {
         throw new UnknownHostException(host);
       }
     };
-    Diagnosis d = Diagnoser.builder().resolver(nowhere).system(FakeSystemView.noContainer())
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(nowhere).system(FakeSystemView.noContainer())
         .build().diagnose(Endpoint.of("orders.internal", 443),
             new UnknownHostException("orders.internal: Name or service not known"));
 
@@ -68,7 +69,7 @@ class DnsFailureTest {
         return List.of(answer);
       }
     };
-    Diagnosis d = Diagnoser.builder().resolver(jvmBehind).system(FakeSystemView.noContainer())
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(jvmBehind).system(FakeSystemView.noContainer())
         .build().diagnose(Endpoint.of("orders.internal", 443),
             new UnknownHostException("orders.internal"));
 

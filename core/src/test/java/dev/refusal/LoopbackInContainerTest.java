@@ -73,7 +73,7 @@ class LoopbackInContainerTest {
 
     assertThat(d.cause()).isEqualTo(RefusalCause.NO_LISTENER);
     assertThat(d.isTransient()).isTrue();
-    assertThat(d.summary()).contains("in this container yet");
+    assertThat(d.summary()).contains("nothing listens on port " + port + " on this host (this container)");
     assertThat(d.remedy()).contains("sidecar").contains("service name");
     assertThat(d.evidence()).extracting(Evidence::toString)
         .anySatisfy(e -> assertThat(e).contains("KUBERNETES_SERVICE_HOST"));

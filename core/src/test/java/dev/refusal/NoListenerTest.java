@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class NoListenerTest {
   void closedLoopbackPort() {
     int port = Loopback.closedPort(Loopback.V4);
     FakeSystemView system = FakeSystemView.noContainer();
-    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(system).build();
     Endpoint endpoint = Endpoint.of("127.0.0.1", port)
         .withAddress(new InetSocketAddress(Loopback.V4, port));
 
@@ -37,7 +38,7 @@ class NoListenerTest {
   void cachedForTheTtl() {
     int port = Loopback.closedPort(Loopback.V4);
     FakeSystemView system = FakeSystemView.noContainer();
-    Diagnoser diagnoser = Diagnoser.builder().system(system).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(system).build();
     Endpoint endpoint = Endpoint.of("127.0.0.1", port);
 
     Diagnosis first = diagnoser.diagnose(endpoint, Loopback.refused(Loopback.V4, port));
@@ -52,7 +53,7 @@ class NoListenerTest {
   @DisplayName("\"localhost\" outside a container: NO_LISTENER")
   void localhostOutsideContainer() {
     int port = Loopback.closedPort(Loopback.V4);
-    Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer()).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build();
 
     Diagnosis d = diagnoser.diagnose(Endpoint.of("localhost", port),
         Loopback.refused(Loopback.V4, port));

@@ -9,6 +9,7 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class ProxyRefusedTest {
     }
     assertThat(FailureKind.of(failure)).isEqualTo(FailureKind.REFUSED);
 
-    Diagnosis d = Diagnoser.builder().system(FakeSystemView.noContainer()).build()
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
         .diagnose(Endpoint.of(target).withProxy(proxy), failure);
 
     assertThat(d.cause()).isEqualTo(RefusalCause.PROXY_REFUSED);

@@ -20,7 +20,7 @@ class RestartingTest {
   void listenerAppearsMomentsLater() throws Exception {
     int port = Loopback.closedPort(Loopback.V4);
     ConnectException refusal = Loopback.refused(Loopback.V4, port);
-    Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer())
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer())
         .reprobeDelay(Duration.ofMillis(300)).build();
     CompletableFuture<ServerSocket> server = CompletableFuture.supplyAsync(
         () -> Loopback.listen(Loopback.V4, port, 50),
@@ -40,7 +40,7 @@ class RestartingTest {
   @DisplayName("a success seconds ago, and nothing listening now: RESTARTING, MEDIUM")
   void recentSuccessInHistory() {
     int port = Loopback.closedPort(Loopback.V4);
-    Diagnoser diagnoser = Diagnoser.builder().system(FakeSystemView.noContainer()).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build();
     Endpoint endpoint = Endpoint.of("127.0.0.1", port);
     diagnoser.recordSuccess(endpoint);
 

@@ -7,6 +7,7 @@ import dev.refusal.testing.Loopback;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class StaleAddressTest {
           return List.of(live);
         }
       };
-      Diagnoser diagnoser = Diagnoser.builder().resolver(resolver)
+      Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(resolver)
           .system(FakeSystemView.noContainer()).build();
 
       Diagnosis d = diagnoser.diagnose(

@@ -58,7 +58,7 @@ class OkHttpQuickStartTest {
     String printed = run("http://127.0.0.1:" + port + "/orders/42");
 
     assertThat(printed).startsWith("Connection refused: 127.0.0.1:" + port + " (127.0.0.1) — "
-        + "NO_LISTENER (HIGH): nothing listens on port " + port + " on this host.")
+        + "NO_LISTENER (HIGH): nothing listens on port " + port + " on this host")
         .contains("Start the service")
         .endsWith("NO_LISTENER, transient: true" + System.lineSeparator());
   }

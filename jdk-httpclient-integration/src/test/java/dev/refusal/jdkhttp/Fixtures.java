@@ -22,8 +22,10 @@ final class Fixtures {
    * 5 ms between attempts.
    */
   static RefusalGuard fastGuard(RefusalListener listener, int maxAttempts) {
+    // The largest budget: on a loaded machine the default 500 ms can run out on a loopback
+    // diagnosis, and tests compare confidences that a spent budget lowers.
     return RefusalGuard.builder()
-        .diagnoser(Diagnoser.builder().build())
+        .diagnoser(Diagnoser.builder().budget(Duration.ofSeconds(10)).build())
         .listener(listener)
         .maxAttempts(maxAttempts)
         .backoff(Duration.ofMillis(5), 1.0, Duration.ofMillis(5))

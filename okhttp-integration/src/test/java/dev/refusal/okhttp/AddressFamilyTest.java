@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.refusal.Confidence;
+import dev.refusal.Diagnoser;
 import dev.refusal.Diagnosis;
 import dev.refusal.RefusalCause;
 import dev.refusal.RefusalGuard;
 import dev.refusal.testing.Loopback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -51,7 +53,9 @@ class AddressFamilyTest {
   }
 
   private OkHttpClient installed(OkHttpClient.Builder builder) {
-    RefusalGuard guard = RefusalGuard.builder().listener(guardEvents).maxAttempts(3).build();
+    // The largest budget: tests assert HIGH, which a budget spent on a loaded machine lowers.
+    RefusalGuard guard = RefusalGuard.builder().listener(guardEvents).maxAttempts(3)
+        .diagnoser(Diagnoser.builder().budget(Duration.ofSeconds(10)).build()).build();
     return clients.build(RefusalOkHttp.install(builder.eventListener(okhttpEvents), guard));
   }
 

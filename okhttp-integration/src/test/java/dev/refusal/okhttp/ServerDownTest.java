@@ -62,7 +62,7 @@ class ServerDownTest {
 
     assertThat(failure).isInstanceOf(DiagnosedConnectException.class)
         .hasMessageStartingWith("Connection refused: 127.0.0.1:" + port + " (127.0.0.1) — "
-            + "NO_LISTENER (HIGH): nothing listens on port " + port + " on this host.");
+            + "NO_LISTENER (HIGH): nothing listens on port " + port + " on this host");
     Diagnosis d = Clients.diagnosis(failure);
     assertThat(d.kind()).isEqualTo(FailureKind.REFUSED);
     assertThat(d.endpoint().address()).contains(new InetSocketAddress(Loopback.V4, port));

@@ -10,6 +10,7 @@ import dev.refusal.RefusalGuard;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.Dns;
@@ -47,7 +48,7 @@ class StaleDnsTest {
     server.start(live, 0);
     names = new Names().map(HOST, dead).moved(HOST, live);
     guard = RefusalGuard.builder().listener(events).maxAttempts(3)
-        .diagnoser(Diagnoser.builder().resolver(names).build()).build();
+        .diagnoser(Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(names).build()).build();
     url = "http://" + HOST + ":" + server.getPort() + "/";
   }
 

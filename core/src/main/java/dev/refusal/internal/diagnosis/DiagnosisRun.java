@@ -39,6 +39,8 @@ public final class DiagnosisRun {
     final long recentSuccessNanos;
     final long loopbackInContainerAfterNanos;
     final Predicate<InetSocketAddress> probeTargets;
+    /** The diagnoser's listener-table cache, shared by its runs. */
+    final ListenerTableCache tables = new ListenerTableCache();
 
     public Settings(long reprobeDelayNanos, int dialTimeoutMillis, long recentSuccessNanos,
         long loopbackInContainerAfterNanos, Predicate<InetSocketAddress> probeTargets) {
@@ -237,10 +239,10 @@ public final class DiagnosisRun {
         + graceSeconds + " s");
     boolean proven = table != null && table.readable();
     conclude(RefusalCause.NO_LISTENER, proven ? Confidence.HIGH : Confidence.MEDIUM,
-        "nothing listens on port " + port + " in this container yet",
-        "If the service is a sidecar in this pod, it is starting or down (retried meanwhile). If it"
-            + " runs in another container, dial it by its service name: " + endpoint.host()
-            + " is this container itself.");
+        "nothing listens on port " + port + " on this host (this container)",
+        "Start the service, or check which port it listens on. If it is a sidecar in this pod, it"
+            + " is starting or down (retried meanwhile); if it runs in another container, dial"
+            + " it by its service name: " + endpoint.host() + " is this container itself.");
   }
 
   private void refusedOnLocalInterface(InetAddress dialled, String nif) {
@@ -413,6 +415,7 @@ public final class DiagnosisRun {
     if (dial(dialled, "reprobe") != Dial.ACCEPTED) {
       return false;
     }
+    settings.tables.invalidate();
     conclude(RefusalCause.RESTARTING, Confidence.HIGH,
         hostPort(dialled) + " accepts again " + millisSinceStart() + " ms after the refusal:"
             + " the service was starting or restarting",
@@ -791,6 +794,7 @@ public final class DiagnosisRun {
     if (dial(dialled, "reprobe") != Dial.ACCEPTED) {
       return false;
     }
+    settings.tables.invalidate();
     conclude(RefusalCause.RESTARTING, Confidence.HIGH,
         hostPort(dialled) + " accepts again " + millisSinceStart() + " ms after the refusal: the"
             + " service was starting or restarting",
@@ -819,10 +823,22 @@ public final class DiagnosisRun {
     if (spent()) {
       return null;
     }
-    ListenerTable table = ListenerTable.read(system);
+    ListenerTableCache.Entry entry = settings.tables.get(system, port, deadlineNanos);
+    ListenerTable table = entry.table;
     if (!table.readable()) {
       note("listener-table", "/proc/net/tcp and tcp6 cannot be read here (not Linux?)");
       return table;
+    }
+    if (!table.complete()) {
+      // Rows not read yet may hold this port's listener: the table proves nothing.
+      budgetSpent = true;
+      note("listener-table", "the time budget ran out after " + table.sockets()
+          + " sockets of /proc/net/tcp and tcp6 were read");
+      return null;
+    }
+    long ageMillis = (startNanos - entry.readAtNanos) / 1_000_000;
+    if (ageMillis > 0) {
+      note("listener-table", "read " + ageMillis + " ms before this diagnosis, for another one");
     }
     if (table.malformedLines() > 0) {
       note("listener-table", table.malformedLines() + " lines could not be parsed");

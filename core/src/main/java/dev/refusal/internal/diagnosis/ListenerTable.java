@@ -7,6 +7,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The Linux socket table from {@code /proc/net/tcp} and {@code /proc/net/tcp6}.
@@ -62,62 +64,74 @@ public final class ListenerTable {
   private final int sockets;
   private final int malformed;
   private final boolean readable;
+  private final boolean complete;
 
   private ListenerTable(List<Row> rows, int[] stateCounts, int sockets, int malformed,
-      boolean readable) {
+      boolean readable, boolean complete) {
     this.rows = rows;
     this.stateCounts = stateCounts;
     this.sockets = sockets;
     this.malformed = malformed;
     this.readable = readable;
+    this.complete = complete;
   }
 
-  /** Reads both files through {@code system}; a table that could not be read says so. */
+  /** Reads both files through {@code system}, however long it takes. */
   public static ListenerTable read(SystemView system) {
-    String tcp = system.readFile(ProcFiles.TCP);
-    String tcp6 = system.readFile(ProcFiles.TCP6);
-    if (tcp == null && tcp6 == null) {
-      return new ListenerTable(Collections.emptyList(), new int[256], 0, 0, false);
-    }
+    return read(system, System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+  }
+
+  /**
+   * Reads both files through {@code system}, line by line, and stops when {@code deadlineNanos}
+   * passes; such a table is not {@link #complete()}. A table that could not be read says so.
+   */
+  public static ListenerTable read(SystemView system, long deadlineNanos) {
     // A host with a TIME_WAIT pile-up has tens of thousands of rows; only LISTEN rows are ever
     // looked at in detail, so the others are only counted by state, without parsing them.
-    List<Row> listeners = new ArrayList<>();
-    int[] counts = new int[256];
-    int[] totals = new int[2];
-    scan(tcp, false, listeners, counts, totals);
-    scan(tcp6, true, listeners, counts, totals);
-    return new ListenerTable(Collections.unmodifiableList(listeners), counts, totals[0],
-        totals[1], true);
+    Scan scan = new Scan();
+    SystemView.Read tcp = system.readLines(ProcFiles.TCP, deadlineNanos, scan.file(false));
+    SystemView.Read tcp6 = tcp == SystemView.Read.CUT_SHORT ? SystemView.Read.CUT_SHORT
+        : system.readLines(ProcFiles.TCP6, deadlineNanos, scan.file(true));
+    boolean readable = tcp != SystemView.Read.UNREADABLE || tcp6 != SystemView.Read.UNREADABLE;
+    boolean complete = tcp != SystemView.Read.CUT_SHORT && tcp6 != SystemView.Read.CUT_SHORT;
+    if (!readable) {
+      return new ListenerTable(Collections.emptyList(), new int[256], 0, 0, false, true);
+    }
+    return new ListenerTable(Collections.unmodifiableList(scan.listeners), scan.counts,
+        scan.sockets, scan.malformed, true, complete);
   }
 
-  private static void scan(String text, boolean tcp6, List<Row> listeners, int[] counts,
-      int[] totals) {
-    if (text == null) {
-      return;
-    }
-    int start = text.indexOf('\n') + 1;
-    while (start > 0 && start < text.length()) {
-      int end = text.indexOf('\n', start);
-      if (end < 0) {
-        end = text.length();
-      }
-      int state = stateOf(text, start, end);
-      if (state == LISTEN) {
-        Row row = parseLine(text.substring(start, end).trim(), tcp6);
-        if (row == null) {
-          totals[1]++;
-        } else {
-          listeners.add(row);
-          counts[LISTEN]++;
-          totals[0]++;
+  /** Counts and LISTEN rows gathered line by line. */
+  private static final class Scan {
+    final List<Row> listeners = new ArrayList<>();
+    final int[] counts = new int[256];
+    int sockets;
+    int malformed;
+
+    Consumer<String> file(boolean tcp6) {
+      boolean[] header = {true};
+      return line -> {
+        if (header[0]) {
+          header[0] = false;
+          return;
         }
-      } else if (state >= 0) {
-        counts[state]++;
-        totals[0]++;
-      } else if (end > start && !text.substring(start, end).isBlank()) {
-        totals[1]++;
-      }
-      start = end + 1;
+        int state = stateOf(line, 0, line.length());
+        if (state == LISTEN) {
+          Row row = parseLine(line.trim(), tcp6);
+          if (row == null) {
+            malformed++;
+          } else {
+            listeners.add(row);
+            counts[LISTEN]++;
+            sockets++;
+          }
+        } else if (state >= 0) {
+          counts[state]++;
+          sockets++;
+        } else if (!line.isBlank()) {
+          malformed++;
+        }
+      };
     }
   }
 
@@ -265,6 +279,11 @@ public final class ListenerTable {
       return c - 'A' + 10;
     }
     return -1;
+  }
+
+  /** False when the deadline cut the read short: a port with no row may still have one. */
+  public boolean complete() {
+    return complete;
   }
 
   /** False when neither file could be read (not Linux, or /proc hidden). */

@@ -3,6 +3,7 @@ package dev.refusal.internal.diagnosis;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Everything the probes learn from the machine: dials, the few files they may read, environment
@@ -41,6 +42,41 @@ public interface SystemView {
    * read. Any other path is refused.
    */
   String readFile(String path);
+
+  /** How a streamed read of a file ended. */
+  enum Read {
+    COMPLETE,
+    /** The deadline passed first; the lines given so far are all there is. */
+    CUT_SHORT,
+    UNREADABLE
+  }
+
+  /**
+   * Gives the lines of one of the files in {@link ProcFiles#ALLOWED} to {@code sink}, header
+   * included, until the file ends or {@code deadlineNanos} (by {@link System#nanoTime()}) passes.
+   * The kernel writes {@code /proc/net/tcp} a page at a time as it is read, so stopping early
+   * also stops the kernel's walk. This default reads the whole text through {@link #readFile}.
+   */
+  default Read readLines(String path, long deadlineNanos, Consumer<String> sink) {
+    String text = readFile(path);
+    if (text == null) {
+      return Read.UNREADABLE;
+    }
+    int start = 0;
+    int lines = 0;
+    while (start < text.length()) {
+      if ((++lines & 255) == 0 && System.nanoTime() - deadlineNanos >= 0) {
+        return Read.CUT_SHORT;
+      }
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      sink.accept(text.substring(start, end));
+      start = end + 1;
+    }
+    return Read.COMPLETE;
+  }
 
   /** True when the file exists; only container markers are asked about. */
   boolean fileExists(String path);

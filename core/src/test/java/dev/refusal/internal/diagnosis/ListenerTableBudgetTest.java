@@ -1,0 +1,107 @@
+package dev.refusal.internal.diagnosis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.refusal.testing.FakeSystemView;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The listener table read within a deadline, and its short-lived cache. The tables are invented
+ * (a host with tens of thousands of sockets cannot be made in a unit test; the benchmark makes
+ * one); the parsing and the deadline are the real ones.
+ */
+@DisplayName("The listener table keeps to the budget")
+class ListenerTableBudgetTest {
+
+  private static final String HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr"
+      + " tm->when retrnsmt   uid  timeout inode";
+
+  /** A tcp table of {@code timeWait} TIME_WAIT rows, then a LISTEN row on {@code port}. */
+  private static String table(int timeWait, int port) {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 0; i < timeWait; i++) {
+      sb.append(String.format(Locale.ROOT, "%4d: 0100007F:%04X 0100007F:1F90 06 00000000:00000000"
+          + " 03:00000AA4 00000000     0        0 0 3 0000000000000000%n", i, 10_000 + i % 50_000));
+    }
+    sb.append(String.format(Locale.ROOT, "%4d: 0100007F:%04X 00000000:0000 0A 00000000:00000000"
+        + " 00:00000000 00000000  1000        0 12345 1 0000000000000000 100 0 0 10 0%n",
+        timeWait, port));
+    return sb.toString();
+  }
+
+  private static FakeSystemView host(int timeWait, int port) {
+    return FakeSystemView.noContainer().file(ProcFiles.TCP, table(timeWait, port))
+        .file(ProcFiles.TCP6, HEADER + "\n");
+  }
+
+  @Test
+  @DisplayName("a deadline already passed stops the read: the table is incomplete, so it proves"
+      + " no absence")
+  void deadlineCutsTheReadShort() {
+    ListenerTable t = ListenerTable.read(host(20_000, 8080), System.nanoTime() - 1);
+
+    assertThat(t.readable()).isTrue();
+    assertThat(t.complete()).isFalse();
+    assertThat(t.sockets()).isLessThan(20_001);
+  }
+
+  @Test
+  @DisplayName("with time to spare every row is read, the listener after 20,000 TIME_WAIT rows"
+      + " included")
+  void wholeTableWithinTheDeadline() {
+    ListenerTable t = ListenerTable.read(host(20_000, 8080),
+        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+
+    assertThat(t.complete()).isTrue();
+    assertThat(t.count(ListenerTable.TIME_WAIT)).isEqualTo(20_000);
+    assertThat(t.listenersOn(8080)).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("the cache answers a second diagnosis of a port with no listener without reading"
+      + " again, and reads again for a port that has one")
+  void cacheShowsOnlyAbsence() {
+    FakeSystemView system = host(10, 8080);
+    ListenerTableCache cache = new ListenerTableCache();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+
+    ListenerTableCache.Entry first = cache.get(system, 9090, deadline);
+    ListenerTableCache.Entry again = cache.get(system, 9090, deadline);
+    ListenerTableCache.Entry withListener = cache.get(system, 8080, deadline);
+
+    assertThat(again).isSameAs(first);
+    assertThat(withListener).isNotSameAs(first);
+    assertThat(withListener.table.listenersOn(8080)).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("invalidate makes the next diagnosis read the table afresh")
+  void invalidate() {
+    FakeSystemView system = host(10, 8080);
+    ListenerTableCache cache = new ListenerTableCache();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+
+    ListenerTableCache.Entry first = cache.get(system, 9090, deadline);
+    cache.invalidate();
+
+    assertThat(cache.get(system, 9090, deadline)).isNotSameAs(first);
+  }
+
+  @Test
+  @DisplayName("an incomplete table is never cached")
+  void incompleteNotCached() {
+    FakeSystemView system = host(20_000, 8080);
+    ListenerTableCache cache = new ListenerTableCache();
+
+    ListenerTableCache.Entry cut = cache.get(system, 9090, System.nanoTime() - 1);
+    ListenerTableCache.Entry next = cache.get(system, 9090,
+        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+
+    assertThat(cut.table.complete()).isFalse();
+    assertThat(next).isNotSameAs(cut);
+    assertThat(next.table.complete()).isTrue();
+  }
+}
