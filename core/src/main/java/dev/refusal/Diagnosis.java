@@ -52,6 +52,37 @@ public final class Diagnosis {
         Objects.requireNonNull(elapsed, "elapsed"));
   }
 
+  /**
+   * A copy with {@code summary} in place of this one's; how an integration adds what only it
+   * knows (the client's way of dialling) without rebuilding the rest.
+   *
+   * @throws NullPointerException if {@code summary} is null
+   */
+  public Diagnosis withSummary(String summary) {
+    return new Diagnosis(endpoint, kind, cause, confidence,
+        Objects.requireNonNull(summary, "summary"), remedy, evidence, elapsed);
+  }
+
+  /**
+   * A copy with {@code remedy} in place of this one's.
+   *
+   * @throws NullPointerException if {@code remedy} is null
+   */
+  public Diagnosis withRemedy(String remedy) {
+    return new Diagnosis(endpoint, kind, cause, confidence, summary,
+        Objects.requireNonNull(remedy, "remedy"), evidence, elapsed);
+  }
+
+  /**
+   * A copy with {@code evidence} (copied) in place of this one's.
+   *
+   * @throws NullPointerException if {@code evidence} or an element is null
+   */
+  public Diagnosis withEvidence(List<Evidence> evidence) {
+    return new Diagnosis(endpoint, kind, cause, confidence, summary, remedy,
+        Objects.requireNonNull(evidence, "evidence"), elapsed);
+  }
+
   /** The endpoint that failed, with the address dialled when it was known. */
   public Endpoint endpoint() {
     return endpoint;

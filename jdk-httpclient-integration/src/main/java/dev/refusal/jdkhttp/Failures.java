@@ -87,10 +87,8 @@ final class Failures {
     if (summary.endsWith(".")) {
       summary = summary.substring(0, summary.length() - 1);
     }
-    Diagnosis noted = Diagnosis.of(d.endpoint(), d.kind(), d.cause(), d.confidence(),
-        summary + "; the JDK HttpClient dials only the first address " + d.endpoint().host()
-            + " resolves to and never tries the others",
-        d.remedy(), d.evidence(), d.elapsed());
+    Diagnosis noted = d.withSummary(summary + "; the JDK HttpClient dials only the first address "
+        + d.endpoint().host() + " resolves to and never tries the others");
     DiagnosedConnectException out = new DiagnosedConnectException(noted, e.getCause());
     for (Throwable suppressed : e.getSuppressed()) {
       out.addSuppressed(suppressed);
