@@ -50,8 +50,12 @@ public final class Diagnoser {
   public static final Duration DEFAULT_BUDGET = Duration.ofMillis(500);
   /** Default time a diagnosis is reused for the same endpoint and failure kind: 5 s. */
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(5);
-  /** Default pause before the same address is dialled again: 10 ms after the failure. */
-  public static final Duration DEFAULT_REPROBE_DELAY = Duration.ofMillis(10);
+  /**
+   * Default pause before the same address is dialled again: none. A listener back by then reads
+   * as RESTARTING, one not yet back as NO_LISTENER; the guard retries both alike, so waiting on
+   * the diagnosis path to tell them apart would only make every diagnosis slower.
+   */
+  public static final Duration DEFAULT_REPROBE_DELAY = Duration.ZERO;
   /** Default timeout of one probe connect: 200 ms. */
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(200);
   /** Default window in which an earlier success makes a refusal look like a restart: 30 s. */
@@ -454,7 +458,7 @@ public final class Diagnoser {
 
     /**
      * How long after the failure the same address is dialled again to catch a restart, from 0
-     * to 5 s. The default is 10 ms.
+     * to 5 s. The default is 0: the re-dial comes as soon as the cheaper probes are done.
      */
     public Builder reprobeDelay(Duration delay) {
       this.reprobeDelay =

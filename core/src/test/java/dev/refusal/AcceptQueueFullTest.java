@@ -39,7 +39,8 @@ class AcceptQueueFullTest {
       assumeTrue(timeout != null, "the kernel never dropped a SYN within 16 connects");
       assertThat(FailureKind.of(timeout)).isEqualTo(FailureKind.CONNECT_TIMEOUT);
 
-      Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
+      Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10))
+          .system(FakeSystemView.noContainer()).build()
           .diagnose(Endpoint.of("127.0.0.1", port), timeout);
 
       assertThat(d.kind()).isEqualTo(FailureKind.CONNECT_TIMEOUT);

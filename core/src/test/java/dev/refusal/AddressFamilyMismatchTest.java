@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class AddressFamilyMismatchTest {
 
   private final FakeSystemView system = FakeSystemView.noContainer();
-  private final Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(system).build();
+  private final Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10))
+      .system(system).build();
 
   @BeforeEach
   void needsIpv6() {

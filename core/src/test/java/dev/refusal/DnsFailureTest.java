@@ -26,7 +26,8 @@ class DnsFailureTest {
     }
     assertThat(failure).isNotNull();
 
-    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .system(FakeSystemView.noContainer()).build()
         .diagnose(Endpoint.of("orders.invalid", 443), failure);
 
     assertThat(d.kind()).isEqualTo(FailureKind.UNKNOWN_HOST);
@@ -45,7 +46,8 @@ class DnsFailureTest {
         throw new UnknownHostException(host);
       }
     };
-    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(nowhere).system(FakeSystemView.noContainer())
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .resolver(nowhere).system(FakeSystemView.noContainer())
         .build().diagnose(Endpoint.of("orders.internal", 443),
             new UnknownHostException("orders.internal: Name or service not known"));
 
@@ -69,7 +71,8 @@ class DnsFailureTest {
         return List.of(answer);
       }
     };
-    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(jvmBehind).system(FakeSystemView.noContainer())
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .resolver(jvmBehind).system(FakeSystemView.noContainer())
         .build().diagnose(Endpoint.of("orders.internal", 443),
             new UnknownHostException("orders.internal"));
 

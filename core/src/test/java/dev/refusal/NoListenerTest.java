@@ -53,7 +53,8 @@ class NoListenerTest {
   @DisplayName("\"localhost\" outside a container: NO_LISTENER")
   void localhostOutsideContainer() {
     int port = Loopback.closedPort(Loopback.V4);
-    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .system(FakeSystemView.noContainer()).build();
 
     Diagnosis d = diagnoser.diagnose(Endpoint.of("localhost", port),
         Loopback.refused(Loopback.V4, port));

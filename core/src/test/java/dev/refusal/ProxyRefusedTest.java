@@ -35,7 +35,8 @@ class ProxyRefusedTest {
     }
     assertThat(FailureKind.of(failure)).isEqualTo(FailureKind.REFUSED);
 
-    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build()
+    Diagnosis d = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .system(FakeSystemView.noContainer()).build()
         .diagnose(Endpoint.of(target).withProxy(proxy), failure);
 
     assertThat(d.cause()).isEqualTo(RefusalCause.PROXY_REFUSED);

@@ -7,8 +7,7 @@ import dev.refusal.testing.Loopback;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +19,16 @@ class RestartingTest {
   void listenerAppearsMomentsLater() throws Exception {
     int port = Loopback.closedPort(Loopback.V4);
     ConnectException refusal = Loopback.refused(Loopback.V4, port);
-    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer())
-        .reprobeDelay(Duration.ofMillis(300)).build();
-    CompletableFuture<ServerSocket> server = CompletableFuture.supplyAsync(
-        () -> Loopback.listen(Loopback.V4, port, 50),
-        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+    // The listener comes up as the first probe dials: after the refusal, before the re-probe.
+    AtomicReference<ServerSocket> server = new AtomicReference<>();
+    FakeSystemView system = FakeSystemView.noContainer();
+    system.onDial(() -> {
+      if (server.get() == null) {
+        server.set(Loopback.listen(Loopback.V4, port, 50));
+      }
+    });
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(system)
+        .build();
     try {
       Diagnosis d = diagnoser.diagnose(Endpoint.of("127.0.0.1", port), refusal);
 
@@ -32,7 +36,9 @@ class RestartingTest {
       assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
       assertThat(d.summary()).contains("accepts again");
     } finally {
-      server.get(5, TimeUnit.SECONDS).close();
+      if (server.get() != null) {
+        server.get().close();
+      }
     }
   }
 
@@ -40,7 +46,8 @@ class RestartingTest {
   @DisplayName("a success seconds ago, and nothing listening now: RESTARTING, MEDIUM")
   void recentSuccessInHistory() {
     int port = Loopback.closedPort(Loopback.V4);
-    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10)).system(FakeSystemView.noContainer()).build();
+    Diagnoser diagnoser = Diagnoser.builder().budget(Duration.ofSeconds(10))
+        .system(FakeSystemView.noContainer()).build();
     Endpoint endpoint = Endpoint.of("127.0.0.1", port);
     diagnoser.recordSuccess(endpoint);
 

@@ -48,7 +48,8 @@ class StaleDnsTest {
     server.start(live, 0);
     names = new Names().map(HOST, dead).moved(HOST, live);
     guard = RefusalGuard.builder().listener(events).maxAttempts(3)
-        .diagnoser(Diagnoser.builder().budget(Duration.ofSeconds(10)).resolver(names).build()).build();
+        .diagnoser(Diagnoser.builder().budget(Duration.ofSeconds(10))
+            .resolver(names).build()).build();
     url = "http://" + HOST + ":" + server.getPort() + "/";
   }
 
