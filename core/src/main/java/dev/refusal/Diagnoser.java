@@ -340,6 +340,7 @@ public final class Diagnoser {
   private static Diagnosis unprobed(Endpoint endpoint, FailureKind kind, String why) {
     RefusalCause cause;
     String summary;
+    String remedy = "Run the doctor command against " + endpoint + " for a full diagnosis.";
     switch (kind) {
       case CONNECT_TIMEOUT:
         cause = RefusalCause.CONNECT_TIMEOUT;
@@ -362,13 +363,22 @@ public final class Diagnoser {
         cause = RefusalCause.LOCAL_FD_EXHAUSTION;
         summary = "this process ran out of file descriptors";
         break;
+      case ADDRESS_FAMILY_UNAVAILABLE:
+        cause = RefusalCause.ADDRESS_FAMILY_MISMATCH;
+        summary = "this JVM or host cannot use the address family of " + endpoint;
+        break;
+      case CANCELED:
+        cause = RefusalCause.UNKNOWN;
+        summary = "the call was cancelled or its thread interrupted; this is not a connect"
+            + " failure";
+        remedy = "Nothing to fix at the connection level.";
+        break;
       default:
         cause = RefusalCause.UNKNOWN;
         summary = kind == FailureKind.REFUSED ? "the connection was refused; the cause was not"
             + " probed" : "the cause was not probed";
     }
-    return Diagnosis.of(endpoint, kind, cause, Confidence.LOW, summary,
-        "Run the doctor command against " + endpoint + " for a full diagnosis.",
+    return Diagnosis.of(endpoint, kind, cause, Confidence.LOW, summary, remedy,
         List.of(Evidence.of("diagnoser", why)), Duration.ZERO);
   }
 

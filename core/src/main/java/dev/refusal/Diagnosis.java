@@ -184,8 +184,12 @@ public final class Diagnosis {
         return "No local address available";
       case LOCAL_FD_EXHAUSTED:
         return "Too many open files";
+      case ADDRESS_FAMILY_UNAVAILABLE:
+        return "Address family unavailable";
       case RESET:
         return "Connection reset";
+      case CANCELED:
+        return "Call cancelled";
       default:
         return "Connection failed";
     }

@@ -28,10 +28,21 @@ public enum FailureKind {
   /** This process ran out of file descriptors ({@code EMFILE}). */
   LOCAL_FD_EXHAUSTED(true),
   /**
+   * This JVM or host cannot use the address's family at all ({@code EAFNOSUPPORT}): an IPv6
+   * address dialled with {@code -Djava.net.preferIPv4Stack=true}, or on a host without IPv6. The
+   * socket was never opened, so no packet left.
+   */
+  ADDRESS_FAMILY_UNAVAILABLE(true),
+  /**
    * The connection broke after it was established: reset, broken pipe, or closed before a
    * response. Request bytes may have reached the server, so a replay is not safe in general.
    */
   RESET(false),
+  /**
+   * The call was cancelled or its thread interrupted. Nothing says whether request bytes were
+   * sent, and a cancellation is never retried.
+   */
+  CANCELED(false),
   /** Anything else, including read timeouts and TLS failures. */
   OTHER(false);
 
@@ -53,7 +64,8 @@ public enum FailureKind {
    * Classifies a failure. Walks the cause chain (cycle-safe and bounded, so a cycle, a chain
    * 10,000 deep or a {@code getMessage()} that throws is survived), preferring the most specific
    * evidence: a {@code ConnectException} caused by "Connect timed out" is a timeout, and typed
-   * evidence outranks a plain wrapper's message. Suppressed exceptions (OkHttp's other routes, say)
+   * evidence outranks a plain wrapper's message. A cancellation outranks what it carries as
+   * cause or suppressed (a route refused before the cancel), so it stays {@link #CANCELED}. Suppressed exceptions (OkHttp's other routes, say)
    * are searched only when the cause chain holds no evidence at all, so the failure a client
    * reports as primary decides.
    *

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.refusal.testing.FakeSystemView;
 import dev.refusal.testing.Loopback;
 import dev.refusal.testing.ManualClock;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -325,6 +329,70 @@ class DiagnoserTest {
         }
       }
       assertThat(probed).isEqualTo(5);
+    }
+  }
+
+  @Nested
+  @DisplayName("a cancellation and an unavailable address family")
+  class CancelledAndAddressFamily {
+
+    private final Diagnoser probing = Diagnoser.builder().system(FakeSystemView.noContainer())
+        .cacheTtl(Duration.ZERO).build();
+    private final Diagnoser off = Diagnoser.builder().enabled(false)
+        .system(FakeSystemView.noContainer()).build();
+
+    /** OkHttp's cancelled call, carrying the refusal of the attempt before the cancel. */
+    private IOException cancelledAfterARefusal() {
+      IOException cancelled = new IOException("Canceled");
+      cancelled.addSuppressed(new ConnectException("Connection refused"));
+      return cancelled;
+    }
+
+    @Test
+    @DisplayName("a cancelled call is no connect failure: UNKNOWN, LOW, nothing to fix")
+    void cancelled() {
+      for (Diagnoser diagnoser : List.of(probing, off)) {
+        Diagnosis d = diagnoser.diagnose(Endpoint.of("127.0.0.1", 8080),
+            cancelledAfterARefusal());
+
+        assertThat(d.kind()).isEqualTo(FailureKind.CANCELED);
+        assertThat(d.cause()).isEqualTo(RefusalCause.UNKNOWN);
+        assertThat(d.confidence()).isEqualTo(Confidence.LOW);
+        assertThat(d.summary()).isEqualTo(
+            "the call was cancelled or its thread interrupted; this is not a connect failure");
+        assertThat(d.remedy()).isEqualTo("Nothing to fix at the connection level.");
+      }
+    }
+
+    @Test
+    @DisplayName("an IPv6 dial the host cannot make, in a JVM not limited to IPv4, is an"
+        + " ADDRESS_FAMILY_MISMATCH of MEDIUM confidence naming the missing stack")
+    void addressFamilyWithoutPreferIpv4Stack() throws Exception {
+      Assumptions.assumeFalse(
+          "true".equals(System.getProperty("java.net.preferIPv4Stack")),
+          "this test JVM runs with -Djava.net.preferIPv4Stack=true");
+      InetSocketAddress target = new InetSocketAddress(InetAddress.getByName("::1"), 8080);
+      Endpoint endpoint = Endpoint.of("::1", 8080).withAddress(target);
+
+      Diagnosis d = probing.diagnose(endpoint,
+          new SocketException("Address family not supported by protocol"));
+
+      assertThat(d.kind()).isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+      assertThat(d.cause()).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH);
+      assertThat(d.confidence()).isEqualTo(Confidence.MEDIUM);
+      assertThat(d.summary()).isEqualTo("this host has no IPv6 stack for [::1]:8080");
+      assertThat(d.remedy()).contains("an A record or 127.0.0.1").contains("enable IPv6");
+    }
+
+    @Test
+    @DisplayName("unprobed, an unavailable address family still names the cause")
+    void addressFamilyUnprobed() {
+      Diagnosis d = off.diagnose(Endpoint.of("::1", 8080),
+          new SocketException("Protocol family unavailable"));
+
+      assertThat(d.kind()).isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+      assertThat(d.cause()).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH);
+      assertThat(d.confidence()).isEqualTo(Confidence.LOW);
     }
   }
 

@@ -13,9 +13,11 @@ import java.util.List;
 /**
  * Run by {@link FailureKindRealFailuresTest} in a child JVM, for failures the test cannot provoke
  * in its own process. Prints one line: {@code KIND<tab>shape} of the failure, or {@code
- * SETUP<tab>reason} when the failure could not be provoked.
+ * SETUP<tab>reason} when the failure could not be provoked; {@code ipv6-on-an-ipv4-stack} adds
+ * {@code <tab>CAUSE<tab>CONFIDENCE<tab>summary} of the failure's diagnosis.
  *
- * <p>Usage: {@code FailureKindChild descriptors-exhausted|unknown-host DIALER}.
+ * <p>Usage: {@code FailureKindChild descriptors-exhausted|unknown-host|ipv6-on-an-ipv4-stack
+ * DIALER}.
  */
 public final class FailureKindChild {
 
@@ -31,6 +33,7 @@ public final class FailureKindChild {
     switch (args[0]) {
       case "descriptors-exhausted" -> descriptorsExhausted(dialer);
       case "unknown-host" -> unknownHost(dialer);
+      case "ipv6-on-an-ipv4-stack" -> ipv6OnAnIpv4Stack(dialer);
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
   }
@@ -81,6 +84,21 @@ public final class FailureKindChild {
   /** Resolves and dials an unknown name; the parent starts this JVM with a hosts-file resolver. */
   private static void unknownHost(Dialer dialer) {
     report(dialer.failureDialling(new InetSocketAddress(UNKNOWN_HOST, 80)));
+  }
+
+  /**
+   * Dials {@code [::1]} on a port closed on IPv4 loopback; the parent starts this JVM with {@code
+   * -Djava.net.preferIPv4Stack=true}, so the dial fails before a socket exists. Then diagnoses the
+   * failure.
+   */
+  private static void ipv6OnAnIpv4Stack(Dialer dialer) throws IOException {
+    InetSocketAddress target =
+        new InetSocketAddress(InetAddress.getByName("::1"), ClosedPort.find());
+    Throwable failure = dialer.failureDialling(target);
+    Diagnosis d = Diagnoser.defaults()
+        .diagnose(Endpoint.of("::1", target.getPort()).withAddress(target), failure);
+    System.out.println(FailureKind.of(failure) + "\t" + ThrowableShape.of(failure) + "\t"
+        + d.cause() + "\t" + d.confidence() + "\t" + d.summary());
   }
 
   private static void report(Throwable failure) {

@@ -287,6 +287,52 @@ class FailureKindRealFailuresTest {
   }
 
   @Nested
+  @DisplayName("an address family this JVM cannot use is ADDRESS_FAMILY_UNAVAILABLE, and"
+      + " connect-phase")
+  class AddressFamilyUnavailable {
+
+    private String unavailableShape(Dialer dialer) {
+      // JDK 17 says "Protocol family unavailable", JDK 25 "IPv6 protocol family unavailable".
+      String socket = "java.net.SocketException: "
+          + (Runtime.version().feature() >= 25 ? "IPv6 p" : "P") + "rotocol family unavailable";
+      String unsupported = "java.nio.channels.UnsupportedAddressTypeException: null";
+      String httpClient = "java.net.ConnectException: null <- java.net.ConnectException: null"
+          + " <- " + unsupported;
+      return switch (dialer) {
+        case SOCKET -> socket;
+        case SOCKET_CHANNEL -> unsupported;
+        case HTTP_CLIENT -> httpClient;
+        case HTTP_CLIENT_ASYNC -> ASYNC + "java.net.ConnectException <- "
+            + "java.net.ConnectException: null <- " + unsupported;
+      };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Dialer.class)
+    @DisplayName("dialling [::1] in a child JVM run with -Djava.net.preferIPv4Stack=true, which"
+        + " the diagnosis names")
+    void ipv6OnAnIpv4OnlyJvm(Dialer dialer) {
+      String line = ChildJvm.main(FailureKindChild.class)
+          .jvmOption("-Djava.net.preferIPv4Stack=true")
+          .timeout(CHILD_TIMEOUT)
+          .run("ipv6-on-an-ipv4-stack", dialer.name())
+          .singleLine();
+      String[] fields = line.split("\t", -1);
+      assumeTrue(fields.length == 5 && fields[1].startsWith(unavailableShape(dialer)),
+          () -> "this JDK does not refuse an IPv6 dial under preferIPv4Stack as expected: "
+              + line);
+
+      assertThat(fields[0]).as(line).isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE.name());
+      assertThat(fields[1]).isEqualTo(unavailableShape(dialer));
+      assertThat(fields[2]).as(line).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH.name());
+      assertThat(fields[3]).as(line).isEqualTo(Confidence.HIGH.name());
+      assertThat(fields[4]).as(line).contains("-Djava.net.preferIPv4Stack=true")
+          .contains("::1");
+      assertThat(FailureKind.ADDRESS_FAMILY_UNAVAILABLE.isConnectPhase()).isTrue();
+    }
+  }
+
+  @Nested
   @DisplayName("a connect that times out is CONNECT_TIMEOUT, and connect-phase")
   class ConnectTimeout {
 

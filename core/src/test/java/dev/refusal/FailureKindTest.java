@@ -19,12 +19,16 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
@@ -69,7 +73,7 @@ class FailureKindTest {
   class ConnectPhase {
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = FailureKind.class, names = {"RESET", "OTHER"},
+    @EnumSource(value = FailureKind.class, names = {"RESET", "CANCELED", "OTHER"},
         mode = EnumSource.Mode.EXCLUDE)
     @DisplayName("is true where the failure came before a connection existed")
     void trueBeforeAConnectionExisted(FailureKind kind) {
@@ -83,13 +87,19 @@ class FailureKindTest {
     }
 
     @Test
+    @DisplayName("is false for CANCELED: nothing says whether the request was sent")
+    void falseForCanceled() {
+      assertThat(FailureKind.CANCELED.isConnectPhase()).isFalse();
+    }
+
+    @Test
     @DisplayName("is false for OTHER: nothing proves the request was not sent")
     void falseForOther() {
       assertThat(FailureKind.OTHER.isConnectPhase()).isFalse();
     }
 
     @Test
-    @DisplayName("partitions the kinds: seven connect-phase, two not")
+    @DisplayName("partitions the kinds: eight connect-phase, three not")
     void partitionsTheKinds() {
       EnumSet<FailureKind> connectPhase = EnumSet.noneOf(FailureKind.class);
       for (FailureKind kind : FailureKind.values()) {
@@ -100,7 +110,7 @@ class FailureKindTest {
       assertThat(connectPhase).containsExactlyInAnyOrder(FailureKind.REFUSED,
           FailureKind.CONNECT_TIMEOUT, FailureKind.UNKNOWN_HOST, FailureKind.NO_ROUTE_TO_HOST,
           FailureKind.NETWORK_UNREACHABLE, FailureKind.LOCAL_ADDRESS_UNAVAILABLE,
-          FailureKind.LOCAL_FD_EXHAUSTED);
+          FailureKind.LOCAL_FD_EXHAUSTED, FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
     }
   }
 
@@ -308,6 +318,135 @@ class FailureKindTest {
       assertThat(kindOf(chain(new IOException("java.net.SocketException: Network is unreachable"),
           new SocketException("Network is unreachable"))))
           .isEqualTo(FailureKind.NETWORK_UNREACHABLE);
+    }
+  }
+
+  @Nested
+  @DisplayName("a cancellation")
+  class Cancellation {
+
+    /** What the guard throws for a refused call: its diagnosis, REFUSED. */
+    private DiagnosedConnectException diagnosedRefusal() {
+      Diagnosis d = Diagnosis.of(Endpoint.of("127.0.0.1", 8080), FailureKind.REFUSED,
+          RefusalCause.NO_LISTENER, Confidence.HIGH, "nothing listens on port 8080",
+          "Start the service.", List.of(), Duration.ZERO);
+      return new DiagnosedConnectException(d, new ConnectException("Connection refused"));
+    }
+
+    @Test
+    @DisplayName("is CANCELED by type: CancellationException, InterruptedException,"
+        + " ClosedByInterruptException, InterruptedIOException")
+    void byType() {
+      assertThat(kindOf(new CancellationException())).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(new InterruptedException())).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(new ClosedByInterruptException())).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(new InterruptedIOException())).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(new InterruptedIOException("interrupted")))
+          .isEqualTo(FailureKind.CANCELED);
+      // OkHttp's callTimeout cancels the call and reports it so.
+      assertThat(kindOf(new InterruptedIOException("timeout"))).isEqualTo(FailureKind.CANCELED);
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"Canceled", "canceled"})
+    @DisplayName("is CANCELED from OkHttp's IOException(\"Canceled\") and its DNS's \"canceled\"")
+    void okHttpWording(String message) {
+      assertThat(kindOf(new IOException(message))).isEqualTo(FailureKind.CANCELED);
+    }
+
+    @Test
+    @DisplayName("is read from the exact wording only")
+    void exactWordingOnly() {
+      assertThat(kindOf(new IOException("Canceled by the user"))).isEqualTo(FailureKind.OTHER);
+      assertThat(kindOf(new IOException("CANCELED"))).isEqualTo(FailureKind.OTHER);
+      assertThat(kindOf(new SocketException("Canceled"))).isEqualTo(FailureKind.OTHER);
+    }
+
+    @Test
+    @DisplayName("leaves timeouts alone: SocketTimeoutException and the JDK client's timeouts")
+    void timeoutsStayTimeouts() {
+      assertThat(kindOf(new SocketTimeoutException("timeout"))).isEqualTo(FailureKind.OTHER);
+      assertThat(kindOf(new SocketTimeoutException("connect timed out")))
+          .isEqualTo(FailureKind.CONNECT_TIMEOUT);
+      assertThat(kindOf(new HttpConnectTimeoutException("HTTP connect timed out")))
+          .isEqualTo(FailureKind.CONNECT_TIMEOUT);
+      assertThat(kindOf(new HttpTimeoutException("request timed out")))
+          .isEqualTo(FailureKind.OTHER);
+    }
+
+    @Test
+    @DisplayName("outranks what it suppressed: the guard's diagnosed refusal under OkHttp's"
+        + " IOException(\"Canceled\")")
+    void outranksSuppressedDiagnosis() {
+      assertThat(kindOf(withSuppressed(new IOException("Canceled"), diagnosedRefusal())))
+          .isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(withSuppressed(new InterruptedIOException("interrupted"),
+          diagnosedRefusal()))).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(withSuppressed(new IOException("Canceled"),
+          new ConnectException("Connection refused")))).isEqualTo(FailureKind.CANCELED);
+    }
+
+    @Test
+    @DisplayName("outranks a refusal deeper in its chain: the outermost cancellation decides")
+    void outranksDeeperRefusal() {
+      assertThat(kindOf(chain(new IOException("Canceled"),
+          new ConnectException("Connection refused")))).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(chain(new InterruptedIOException("interrupted"),
+          new ConnectException("Failed to connect to /127.0.0.1:8080"),
+          new ConnectException("Connection refused")))).isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(new CompletionException(new CancellationException())))
+          .isEqualTo(FailureKind.CANCELED);
+    }
+
+    @Test
+    @DisplayName("under a bare ConnectException is CANCELED; under a refusal, the refusal decides")
+    void belowConnectExceptions() {
+      assertThat(kindOf(chain(new ConnectException(), new ClosedByInterruptException())))
+          .isEqualTo(FailureKind.CANCELED);
+      assertThat(kindOf(chain(new ConnectException("Connection refused"),
+          new InterruptedIOException()))).isEqualTo(FailureKind.REFUSED);
+    }
+
+    @Test
+    @DisplayName("suppressed under the primary failure does not override it")
+    void suppressedCancellationLeavesThePrimary() {
+      // The guard's form before an integration reports the cancellation its client's way.
+      assertThat(kindOf(withSuppressed(diagnosedRefusal(), new CancellationException())))
+          .isEqualTo(FailureKind.REFUSED);
+    }
+  }
+
+  @Nested
+  @DisplayName("an unavailable address family")
+  class AddressFamily {
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"Protocol family unavailable", "IPv6 protocol family unavailable",
+        "Address family not supported by protocol", "Protocol family not supported"})
+    @DisplayName("is ADDRESS_FAMILY_UNAVAILABLE from a SocketException's strerror text")
+    void socketException(String message) {
+      assertThat(kindOf(new SocketException(message)))
+          .isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+      assertThat(kindOf(new ConnectException(message)))
+          .isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+    }
+
+    @Test
+    @DisplayName("is ADDRESS_FAMILY_UNAVAILABLE from UnsupportedAddressTypeException, also under"
+        + " the JDK client's message-less ConnectExceptions")
+    void unsupportedAddressType() {
+      assertThat(kindOf(new UnsupportedAddressTypeException()))
+          .isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+      assertThat(kindOf(chain(new ConnectException(), new ConnectException(),
+          new UnsupportedAddressTypeException())))
+          .isEqualTo(FailureKind.ADDRESS_FAMILY_UNAVAILABLE);
+    }
+
+    @Test
+    @DisplayName("is not read from a plain IOException's words")
+    void notFromAPlainWrapper() {
+      assertThat(kindOf(new IOException("Address family not supported by protocol")))
+          .isEqualTo(FailureKind.OTHER);
     }
   }
 
@@ -816,6 +955,9 @@ class FailureKindTest {
           new UnknownHostException("db"),
           new SocketException("Connection reset"),
           new IllegalStateException("not a network failure"),
+          new IOException("Canceled"),
+          new InterruptedIOException("interrupted"),
+          new SocketException("Protocol family unavailable"),
       };
       int calls = 200_000;
       long sink = 0;

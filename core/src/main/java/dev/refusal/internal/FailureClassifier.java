@@ -5,6 +5,7 @@ import dev.refusal.Diagnosis;
 import dev.refusal.FailureKind;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -13,7 +14,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.concurrent.CancellationException;
 
 /**
  * The classifier behind {@link FailureKind#of(Throwable)}.
@@ -26,12 +30,17 @@ import java.nio.channels.UnresolvedAddressException;
  * client's message-less chain ({@code ConnectException: null <- ConnectException: null <-
  * ClosedChannelException}) both come out right.
  *
+ * <p>A cancellation (a cancelled future, an interrupt, OkHttp's {@code IOException("Canceled")})
+ * is strong evidence found in the first pass, so the outermost one decides: what it carries as
+ * its cause or suppressed (the refused route before the cancel) does not turn it into a refusal.
+ *
  * <p>The search runs in up to three passes, each only when the one before found nothing strong:
  *
  * <ol>
  *   <li>the cause chain, outside in, by type, reading only the messages of exceptions whose type
  *       already says "network" ({@code ConnectException}'s refused or timed out, a {@code
- *       SocketException}'s {@code strerror} text);
+ *       SocketException}'s {@code strerror} text), and a plain {@code IOException}'s message only
+ *       for being exactly OkHttp's "Canceled";
  *   <li>the chain again, reading what the first pass put off: the rarer {@code errno} texts of a
  *       {@code ConnectException}, and the messages of plain {@code IOException} wrappers, which
  *       often repeat their cause's ("java.net.SocketException: Too many open files") but may say
@@ -246,6 +255,10 @@ public final class FailureClassifier {
           ? FailureKind.CONNECT_TIMEOUT.ordinal()
           : FailureKind.OTHER.ordinal();
     }
+    if (t instanceof InterruptedIOException || t instanceof ClosedByInterruptException) {
+      // An interrupted blocking read or write, or OkHttp's call timeout, which cancels the call.
+      return FailureKind.CANCELED.ordinal();
+    }
     if (t instanceof HttpTimeoutException) {
       // The JDK client's request timeout may carry the local close it caused as its cause
       // ("header parser received no bytes"); that is the timeout's doing, not a reset.
@@ -255,6 +268,10 @@ public final class FailureClassifier {
     }
     if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
       return FailureKind.UNKNOWN_HOST.ordinal();
+    }
+    if (t instanceof UnsupportedAddressTypeException) {
+      // A channel's (and so the JDK client's) form of EAFNOSUPPORT.
+      return FailureKind.ADDRESS_FAMILY_UNAVAILABLE.ordinal();
     }
     if (t instanceof NoRouteToHostException) {
       return FailureKind.NO_ROUTE_TO_HOST.ordinal();
@@ -269,7 +286,18 @@ public final class FailureClassifier {
       return examineMessage(messageOf(t), true);
     }
     if (t instanceof IOException) {
-      return messageOf(t) == null ? NONE : DEFERRED;
+      String m = messageOf(t);
+      if (m == null) {
+        return NONE;
+      }
+      // OkHttp's exact words for a cancelled call ("canceled" from its DNS): no wrapper of
+      // another failure says only that.
+      return m.equals("Canceled") || m.equals("canceled")
+          ? FailureKind.CANCELED.ordinal()
+          : DEFERRED;
+    }
+    if (t instanceof CancellationException || t instanceof InterruptedException) {
+      return FailureKind.CANCELED.ordinal();
     }
     return NONE;
   }
@@ -332,6 +360,12 @@ public final class FailureClassifier {
     }
     if (has(m, "o route to host") || has(m, "ost is unreachable")) {
       return FailureKind.NO_ROUTE_TO_HOST.ordinal();
+    }
+    // EAFNOSUPPORT: the JDK's own text ("Protocol family unavailable", "IPv6 protocol family
+    // unavailable" from JDK 25), glibc's, and the BSDs'.
+    if (has(m, "rotocol family unavailable") || has(m, "ddress family not supported")
+        || has(m, "rotocol family not supported")) {
+      return FailureKind.ADDRESS_FAMILY_UNAVAILABLE.ordinal();
     }
     return NONE;
   }

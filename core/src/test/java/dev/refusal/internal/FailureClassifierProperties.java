@@ -7,6 +7,7 @@ import dev.refusal.testing.ForAll;
 import dev.refusal.testing.Gen;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -16,7 +17,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -206,8 +210,8 @@ final class FailureClassifierProperties {
     RUNTIME(false), ILLEGAL_STATE(false), CHECKED(false), ERROR(false), IO(false),
     SOCKET(false), CONNECT(false), SOCKET_TIMEOUT(false), UNKNOWN_HOST(false), NO_ROUTE(false),
     BIND(false), EOF(false), PORT_UNREACHABLE(false), HTTP_TIMEOUT(false),
-    HTTP_CONNECT_TIMEOUT(false), UNRESOLVED(false),
-    RIGGED_RUNTIME(true), RIGGED_IO(true), RIGGED_CONNECT(true), RIGGED_SOCKET(true);
+    HTTP_CONNECT_TIMEOUT(false), UNRESOLVED(false), INTERRUPTED_IO(false), CANCELLATION(false),
+    UNSUPPORTED_ADDRESS(false), RIGGED_RUNTIME(true), RIGGED_IO(true), RIGGED_CONNECT(true), RIGGED_SOCKET(true);
 
     final boolean rigged;
 
@@ -323,6 +327,12 @@ final class FailureClassifierProperties {
           return new HttpConnectTimeoutException(m);
         case UNRESOLVED:
           return new UnresolvedAddressException();
+        case INTERRUPTED_IO:
+          return new InterruptedIOException(m);
+        case CANCELLATION:
+          return new CancellationException(m);
+        case UNSUPPORTED_ADDRESS:
+          return new UnsupportedAddressTypeException();
         case RIGGED_RUNTIME:
           return new RiggedRuntime(node.suppression());
         case RIGGED_IO:
@@ -363,7 +373,9 @@ final class FailureClassifierProperties {
       "Broken pipe", "Software caused connection abort", "unexpected end of stream",
       "header parser received no bytes", "Read timed out",
       "java.net.SocketException: Too many open files",
-      "Failed to connect to unreachable.example/10.0.0.1:80", "Connection refused" + MEGABYTE,
+      "Failed to connect to unreachable.example/10.0.0.1:80", "Canceled", "canceled",
+      "Protocol family unavailable", "Address family not supported by protocol",
+      "Connection refused" + MEGABYTE,
       MEGABYTE + "Connection refused");
 
   /** What strerror says in other locales, and other text no phrase matches. */
@@ -379,7 +391,8 @@ final class FailureClassifierProperties {
   private static final List<String> PHRASES = List.of("onnection refused", "timed out",
       "oo many open files", "onnection reset", "roken pipe", "onnection abort",
       "unexpected end of stream", "received no bytes", "annot assign requested address",
-      "etwork is unreachable", "etwork unreachable", "o route to host", "ost is unreachable");
+      "etwork is unreachable", "etwork unreachable", "o route to host", "ost is unreachable",
+      "rotocol family unavailable", "ddress family not supported", "rotocol family not supported");
 
   /** True when the classifier's head-of-message search could find a phrase in {@code m}. */
   private static boolean hasEvidence(String m) {
@@ -388,7 +401,7 @@ final class FailureClassifierProperties {
     }
     String head = m.substring(0, Math.min(m.length(), FailureClassifier.MAX_MESSAGE))
         .toLowerCase(Locale.ROOT);
-    return PHRASES.stream().anyMatch(head::contains);
+    return head.equals("canceled") || PHRASES.stream().anyMatch(head::contains);
   }
 
   /** The deep part: 0 half the time, else up to 10,000 links. */
@@ -508,6 +521,51 @@ final class FailureClassifierProperties {
       kinds += seen.get(i) > 0 ? 1 : 0;
     }
     assertThat(kinds).as("kinds seen: %s", seen).isGreaterThanOrEqualTo(7);
+  }
+
+  /** A cancellation, as each client or the JDK reports one. */
+  private static final Gen<String> CANCELLATIONS = Gen.elements("IOException(Canceled)",
+      "IOException(canceled)", "InterruptedIOException", "InterruptedException",
+      "CancellationException", "ClosedByInterruptException");
+
+  private static Throwable cancellation(String form) {
+    switch (form) {
+      case "IOException(Canceled)":
+        return new IOException("Canceled");
+      case "IOException(canceled)":
+        return new IOException("canceled");
+      case "InterruptedIOException":
+        return new InterruptedIOException("interrupted");
+      case "InterruptedException":
+        return new InterruptedException("interrupted");
+      case "CancellationException":
+        return new CancellationException("cancelled");
+      default:
+        return new ClosedByInterruptException();
+    }
+  }
+
+  /** Any graph, hung under a cancellation as its cause, its suppressed exception, or both. */
+  record UnderCancellation(String form, int how, Graph graph) {}
+
+  private static final Gen<UnderCancellation> UNDER_CANCELLATION =
+      r -> new UnderCancellation(CANCELLATIONS.next(r), r.nextInt(3), ANY_GRAPH.next(r));
+
+  @Test
+  @DisplayName("a cancellation at the top is CANCELED, whatever graph hangs under it as its cause"
+      + " or its suppressed exceptions: the outermost cancellation decides")
+  void outermostCancellationDecides() {
+    ForAll.values(UNDER_CANCELLATION).tries(300).check(u -> {
+      Throwable top = cancellation(u.form());
+      Throwable below = u.graph().build()[0];
+      if (u.how() != 1) {
+        top.initCause(below);
+      }
+      if (u.how() != 0) {
+        top.addSuppressed(u.how() == 2 ? u.graph().build()[0] : below);
+      }
+      assertThat(FailureKind.of(top)).isEqualTo(FailureKind.CANCELED);
+    });
   }
 
   /** A graph of neutral nodes with one refusal placed where the documented walk must find it. */

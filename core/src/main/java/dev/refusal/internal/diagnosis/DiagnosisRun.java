@@ -128,6 +128,12 @@ public final class DiagnosisRun {
         case NETWORK_UNREACHABLE:
           unreachable();
           break;
+        case ADDRESS_FAMILY_UNAVAILABLE:
+          addressFamilyUnavailable();
+          break;
+        case CANCELED:
+          cancelled();
+          break;
         default:
           notAConnectFailure();
       }
@@ -693,6 +699,35 @@ public final class DiagnosisRun {
           "Check that the host is up; look for a REJECT rule with icmp-host-prohibited on the"
               + " server or on the way.");
     }
+  }
+
+  private void addressFamilyUnavailable() {
+    InetAddress dialled = dialledAddress();
+    String target = dialled == null ? endpoint.toString() : hostPort(dialled);
+    boolean ipv4 = dialled instanceof Inet4Address;
+    if (!ipv4 && "true".equals(System.getProperty("java.net.preferIPv4Stack"))) {
+      note("jvm-options", "java.net.preferIPv4Stack=true: this JVM opens IPv4 sockets only");
+      conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.HIGH,
+          "this JVM runs with -Djava.net.preferIPv4Stack=true, so it cannot dial IPv6 address "
+              + target,
+          "Remove -Djava.net.preferIPv4Stack=true, or dial an IPv4 address of the service (an A"
+              + " record or 127.0.0.1).");
+      return;
+    }
+    String family = ipv4 ? "IPv4" : "IPv6";
+    String other = ipv4 ? "IPv6" : "IPv4";
+    note("jvm-options", "java.net.preferIPv4Stack is not set: the host itself refused to open"
+        + " an " + family + " socket (EAFNOSUPPORT)");
+    conclude(RefusalCause.ADDRESS_FAMILY_MISMATCH, Confidence.MEDIUM,
+        "this host has no " + family + " stack for " + target,
+        "Dial an " + other + " address of the service (" + (ipv4 ? "an AAAA record or ::1"
+            : "an A record or 127.0.0.1") + "), or enable " + family + " on this host.");
+  }
+
+  private void cancelled() {
+    conclude(RefusalCause.UNKNOWN, Confidence.LOW,
+        "the call was cancelled or its thread interrupted; this is not a connect failure",
+        "Nothing to fix at the connection level.");
   }
 
   private void notAConnectFailure() {
