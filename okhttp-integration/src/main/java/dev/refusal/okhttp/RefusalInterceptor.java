@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import okhttp3.Call;
 import okhttp3.Dns;
 import okhttp3.HttpUrl;
@@ -111,15 +112,15 @@ final class RefusalInterceptor implements Interceptor {
   }
 
   /**
-   * What the call throws: {@code InterruptedIOException} when the guard's wait was interrupted;
-   * OkHttp's {@code IOException("Canceled")} when the call was cancelled, during the guard's
-   * backoff or during an attempt (OkHttp then reports the socket it closed, "Socket closed");
-   * else {@code e} itself. What was replaced is suppressed by the replacement, and a failure that
-   * already reads as {@link FailureKind#CANCELED} is rethrown as it is.
+   * What the call throws: OkHttp's {@code IOException("Canceled")} when it was cancelled during
+   * the guard's backoff (or the guard gave up because of it), {@code InterruptedIOException} when
+   * the waiting thread was interrupted, else {@code e} itself.
    */
   private static IOException ended(IOException e, Call call) {
+    boolean waitCancelled = false;
     boolean interrupted = false;
     for (Throwable s : e.getSuppressed()) {
+      waitCancelled |= s instanceof CancellationException;
       interrupted |= s instanceof InterruptedException;
     }
     if (interrupted) {
@@ -127,9 +128,7 @@ final class RefusalInterceptor implements Interceptor {
       out.addSuppressed(e);
       return out;
     }
-    // The guard's last failure (a wait the cancel ended suppresses a CancellationException
-    // under it) or the closed socket OkHttp's cancel left: reported the way OkHttp reports one.
-    if (call.isCanceled() && FailureKind.of(e) != FailureKind.CANCELED) {
+    if (call.isCanceled() && (waitCancelled || e instanceof DiagnosedConnectException)) {
       IOException out = new IOException("Canceled");
       out.addSuppressed(e);
       return out;
