@@ -32,8 +32,15 @@ public interface HostResolver {
   }
 
   /**
-   * The JVM's resolver for {@link #lookup}, and a direct DNS query (JNDI {@code dns:}, which does
-   * not use the JVM's cache) for {@link #lookupFresh}.
+   * The JVM's resolver for {@link #lookup}, and for {@link #lookupFresh} a fresh answer from the
+   * source the JVM resolves the name from.
+   *
+   * <p>For a name the hosts file pins ({@code jdk.net.hosts.file} when set, else {@code
+   * /etc/hosts}, which Linux reads before DNS) the fresh answer is the file's, reread when it
+   * changes; a name pinned there is therefore never a stale address. With {@code
+   * jdk.net.hosts.file} set the JVM never asks DNS, and neither does this resolver. Any other
+   * name gets a direct DNS query (JNDI {@code dns:}, the name servers of {@code
+   * /etc/resolv.conf}), which does not use the JVM's cache.
    */
   static HostResolver system() {
     return dev.refusal.internal.diagnosis.SystemHostResolver.INSTANCE;

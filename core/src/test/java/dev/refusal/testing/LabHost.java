@@ -190,6 +190,21 @@ public final class LabHost implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the host its own {@code /etc/hosts}: {@code ip netns exec} mounts
+   * /etc/netns/NAME/hosts over /etc/hosts for everything run inside the host, as Docker's
+   * {@code --add-host} or Kubernetes' {@code hostAliases} write one into a container.
+   */
+  public void useHostsFile(String content) {
+    try {
+      Path dir = Path.of("/etc/netns", name);
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("hosts"), content, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Adds an IPv4 address to the peer's link, such as a second "instance" of a service. */
   public InetAddress addServerAddress(int lastOctet) {
     InetAddress a = address("10.77." + subnet() + "." + lastOctet);
@@ -225,7 +240,7 @@ public final class LabHost implements AutoCloseable {
     return command;
   }
 
-  /** Removes both namespaces and the host's resolv.conf; safe to call twice. */
+  /** Removes both namespaces and the host's resolv.conf and hosts file; safe to call twice. */
   @Override
   public void close() {
     run(10, "ip", "netns", "del", name);
@@ -233,6 +248,7 @@ public final class LabHost implements AutoCloseable {
     try {
       Path dir = Path.of("/etc/netns", name);
       Files.deleteIfExists(dir.resolve("resolv.conf"));
+      Files.deleteIfExists(dir.resolve("hosts"));
       Files.deleteIfExists(dir);
     } catch (IOException ignored) {
       // Nothing was there.

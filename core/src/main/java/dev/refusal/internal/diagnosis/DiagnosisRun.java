@@ -777,7 +777,7 @@ public final class DiagnosisRun {
       return false;
     }
     List<InetAddress> fresh = lookup(endpoint.host(), true);
-    if (fresh == null || fresh.isEmpty()) {
+    if (fresh == null || fresh.isEmpty() || pinnedByHostsFile(dialled)) {
       return false;
     }
     note("dns-fresh", "a fresh DNS query answers " + describe(fresh));
@@ -808,6 +808,31 @@ public final class DiagnosisRun {
             + (accepting != null ? ", and " + hostPort(accepting) + " accepts" : ""),
         "Resolve the name again: lower networkaddress.cache.ttl (JVM default 30 s), refresh the"
             + " service-discovery cache, or restart the client's connection pool.");
+    return true;
+  }
+
+  /**
+   * Whether the system resolver's hosts file pins the endpoint's name, noting the pin.
+   *
+   * <p>The JVM resolves a pinned name from the file, not from DNS, so a DNS answer that differs
+   * shows two sources, not a stale address: a pinned name is never STALE_ADDRESS. A
+   * user-supplied resolver is not asked, and gives false.
+   */
+  private boolean pinnedByHostsFile(InetAddress dialled) {
+    if (resolver != SystemHostResolver.INSTANCE) {
+      return false;
+    }
+    HostsFile hosts = HostsFile.current();
+    List<InetAddress> pinned = hosts.addresses(endpoint.host());
+    if (pinned.isEmpty()) {
+      return false;
+    }
+    String pin = endpoint.host() + " is pinned to " + describe(pinned) + " in " + hosts.path();
+    note("hosts-file", pinned.contains(dialled)
+        ? pin + "; the JVM's answer comes from there, so it cannot be stale"
+        : pin + ", not to the dialled " + HostSyntax.addressText(dialled) + ": the file changed"
+            + " after the JVM read it, or the resolver asks DNS first; answers from different"
+            + " sources cannot show a stale address");
     return true;
   }
 

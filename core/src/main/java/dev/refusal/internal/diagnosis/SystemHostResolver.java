@@ -16,9 +16,16 @@ import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
 
 /**
- * The JVM resolver, and JNDI's DNS provider for a fresh answer: it asks the name servers of
- * {@code /etc/resolv.conf} directly, so neither the JVM's address cache nor its negative cache
- * can hide a moved address.
+ * The JVM resolver, and a fresh answer from the same source the JVM used: the hosts file for a
+ * name it pins, else JNDI's DNS provider.
+ *
+ * <p>{@link #lookupFresh} answers a name the hosts file ({@link HostsFile}: {@code
+ * jdk.net.hosts.file}, else {@code /etc/hosts}) pins with the file's addresses, reread when the
+ * file changes: the JVM resolves such a name from the file, never from DNS, so a DNS answer
+ * would not be fresher, only different. When {@code jdk.net.hosts.file} is set the JVM never
+ * asks DNS, and neither does {@code lookupFresh}: a name the file does not pin does not resolve.
+ * Any other name is asked of the name servers of {@code /etc/resolv.conf} directly, so neither
+ * the JVM's address cache nor its negative cache can hide a moved address.
  */
 public final class SystemHostResolver implements HostResolver {
 
@@ -33,6 +40,19 @@ public final class SystemHostResolver implements HostResolver {
 
   @Override
   public List<InetAddress> lookupFresh(String host) throws IOException {
+    HostsFile hosts = HostsFile.current();
+    List<InetAddress> pinned = hosts.addresses(host);
+    if (!pinned.isEmpty()) {
+      return pinned;
+    }
+    if (hosts.exclusive()) {
+      throw new UnknownHostException(host + ": not in " + hosts.path()
+          + " (jdk.net.hosts.file), the JVM's only source of names");
+    }
+    return dns(host);
+  }
+
+  private static List<InetAddress> dns(String host) throws IOException {
     Hashtable<String, String> env = new Hashtable<>();
     env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
     env.put(Context.PROVIDER_URL, "dns:");
