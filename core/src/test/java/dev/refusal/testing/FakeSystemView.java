@@ -1,5 +1,6 @@
 package dev.refusal.testing;
 
+import dev.refusal.internal.diagnosis.ListenerTable;
 import dev.refusal.internal.diagnosis.RealSystemView;
 import dev.refusal.internal.diagnosis.SystemView;
 import java.net.InetAddress;
@@ -28,6 +29,9 @@ public final class FakeSystemView implements SystemView {
   private final List<InetSocketAddress> dialled = Collections.synchronizedList(new ArrayList<>());
   private final List<String> filesRead = Collections.synchronizedList(new ArrayList<>());
   private boolean containerMarkersReal = false;
+  private volatile boolean exactLookup;
+  private final java.util.concurrent.atomic.AtomicInteger lookups =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** A view with no container markers (this sandbox has /.dockerenv) and everything else real. */
   public static FakeSystemView noContainer() {
@@ -74,6 +78,29 @@ public final class FakeSystemView implements SystemView {
     synchronized (filesRead) {
       return List.copyOf(filesRead);
     }
+  }
+
+  /**
+   * Answers {@link #listenersOn} with the machine's exact lookup (off by default: the fake then
+   * has none, and listeners are read from the table files, real or invented).
+   */
+  public FakeSystemView exactListenerLookup(boolean on) {
+    exactLookup = on;
+    return this;
+  }
+
+  /** How many exact listener lookups were asked of this view. */
+  public int lookups() {
+    return lookups.get();
+  }
+
+  @Override
+  public List<ListenerTable.Row> listenersOn(int port, long deadlineNanos) {
+    if (!exactLookup) {
+      return null;
+    }
+    lookups.incrementAndGet();
+    return real.listenersOn(port, deadlineNanos);
   }
 
   @Override

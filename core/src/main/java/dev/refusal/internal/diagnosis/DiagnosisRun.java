@@ -655,7 +655,7 @@ public final class DiagnosisRun {
 
   private void localAddressUnavailable() {
     long[] range = KernelCounters.ephemeralRange(system);
-    ListenerTable table = readTable();
+    ListenerTable table = readWholeTable();
     long size = range == null ? -1 : range[1] - range[0] + 1;
     int timeWait = table == null || !table.readable() ? -1 : table.count(ListenerTable.TIME_WAIT);
     int established =
@@ -883,6 +883,25 @@ public final class DiagnosisRun {
     if (spent()) {
       return null;
     }
+    List<ListenerTable.Row> exact = system.listenersOn(port, deadlineNanos);
+    return exact != null ? exactListeners(exact) : readWholeTable();
+  }
+
+  /** The listeners on the port as the kernel's exact lookup gave them. */
+  private ListenerTable exactListeners(List<ListenerTable.Row> exact) {
+    // The kernel's own answer for this port, exact and fresh: no table to read or reuse.
+    if (exact.isEmpty()) {
+      note("listener-table", "no LISTEN socket on port " + port + " (asked the kernel through"
+          + " netlink sock_diag)");
+    }
+    return ListenerTable.ofListeners(exact);
+  }
+
+  /** The whole socket table from /proc, for the listeners on the port or the state counts. */
+  private ListenerTable readWholeTable() {
+    if (spent()) {
+      return null;
+    }
     ListenerTableCache.Entry entry = settings.tables.get(system, port, deadlineNanos);
     ListenerTable table = entry.table;
     if (!table.readable()) {
@@ -892,8 +911,11 @@ public final class DiagnosisRun {
     if (!table.complete()) {
       // Rows not read yet may hold this port's listener: the table proves nothing.
       budgetSpent = true;
-      note("listener-table", "the time budget ran out after " + table.sockets()
-          + " sockets of /proc/net/tcp and tcp6 were read");
+      note("listener-table", table.sockets() == 0
+          ? "the time budget ran out before /proc/net/tcp and tcp6 were read; the read goes on,"
+              + " for the next diagnosis"
+          : "the time budget ran out after " + table.sockets()
+              + " sockets of /proc/net/tcp and tcp6 were read");
       return null;
     }
     long ageMillis = (startNanos - entry.readAtNanos) / 1_000_000;

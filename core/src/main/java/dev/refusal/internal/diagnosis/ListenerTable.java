@@ -34,11 +34,23 @@ public final class ListenerTable {
     public final int remotePort;
     public final int state;
     public final long rxQueue;
-    /** True for a row of {@code tcp6}. */
+    /** True for an IPv6 socket (a row of {@code tcp6}). */
     public final boolean fromTcp6;
+    /**
+     * For an IPv6 socket, whether {@code IPV6_V6ONLY} is known: the kernel's sock_diag answer
+     * tells it, {@code /proc/net/tcp6} does not.
+     */
+    public final boolean v6OnlyKnown;
+    /** {@code IPV6_V6ONLY}, meaningful only when {@link #v6OnlyKnown}. */
+    public final boolean v6Only;
 
     Row(InetAddress local, int localPort, InetAddress remote, int remotePort, int state,
         long rxQueue, boolean fromTcp6) {
+      this(local, localPort, remote, remotePort, state, rxQueue, fromTcp6, false, false);
+    }
+
+    private Row(InetAddress local, int localPort, InetAddress remote, int remotePort, int state,
+        long rxQueue, boolean fromTcp6, boolean v6OnlyKnown, boolean v6Only) {
       this.local = local;
       this.localPort = localPort;
       this.remote = remote;
@@ -46,6 +58,24 @@ public final class ListenerTable {
       this.state = state;
       this.rxQueue = rxQueue;
       this.fromTcp6 = fromTcp6;
+      this.v6OnlyKnown = v6OnlyKnown;
+      this.v6Only = v6Only;
+    }
+
+    /**
+     * A LISTEN socket as the kernel's exact lookup reports it; {@code v6Only} is ignored for an
+     * IPv4 socket. {@code local} of an IPv4-mapped bind is the IPv4 address, as in the table.
+     */
+    public static Row listener(InetAddress local, int port, long acceptQueue, boolean ipv6Socket,
+        boolean v6Only) {
+      InetAddress any = ipv6Socket ? ANY_V6 : ANY_V4;
+      return new Row(local, port, any, 0, LISTEN, acceptQueue, ipv6Socket, ipv6Socket,
+          ipv6Socket && v6Only);
+    }
+
+    /** True for an IPv6 wildcard socket known to take IPv4 connects too. */
+    public boolean dualStack() {
+      return fromTcp6 && v6OnlyKnown && !v6Only && isWildcard();
     }
 
     /** The bound address as a person writes it; IPv4-mapped rows show as IPv4. */
@@ -58,6 +88,9 @@ public final class ListenerTable {
       return local.isAnyLocalAddress();
     }
   }
+
+  private static final InetAddress ANY_V4 = anyAddress(4);
+  private static final InetAddress ANY_V6 = anyAddress(16);
 
   private final List<Row> rows;
   private final int[] stateCounts;
@@ -74,6 +107,29 @@ public final class ListenerTable {
     this.malformed = malformed;
     this.readable = readable;
     this.complete = complete;
+  }
+
+  private static InetAddress anyAddress(int length) {
+    try {
+      return InetAddress.getByAddress(new byte[length]);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * A table of just the LISTEN sockets on one port, from the kernel's exact lookup: complete
+   * for that port, and counting no other socket.
+   */
+  public static ListenerTable ofListeners(List<Row> listeners) {
+    int[] counts = new int[256];
+    counts[LISTEN] = listeners.size();
+    return new ListenerTable(List.copyOf(listeners), counts, listeners.size(), 0, true, true);
+  }
+
+  /** A table whose read has not finished: it proves nothing yet. */
+  public static ListenerTable notReadYet() {
+    return new ListenerTable(Collections.emptyList(), new int[256], 0, 0, true, false);
   }
 
   /** Reads both files through {@code system}, however long it takes. */
@@ -319,8 +375,9 @@ public final class ListenerTable {
 
   /**
    * True when a LISTEN row would take a connect to {@code target}: bound to it, or to the
-   * wildcard of its family. A {@code ::} row in tcp6 may be v6-only, so it is not counted for
-   * an IPv4 target here; the caller decides with what else it knows.
+   * wildcard of its family, or to {@code ::} known to be dual-stack. A {@code ::} row of
+   * {@code /proc/net/tcp6} may be v6-only, so it is not counted for an IPv4 target; the caller
+   * decides with what else it knows.
    */
   public static boolean accepts(Row listener, InetAddress target) {
     if (listener.local.equals(target)) {
@@ -329,6 +386,8 @@ public final class ListenerTable {
     if (!listener.isWildcard()) {
       return false;
     }
-    return (listener.local instanceof Inet4Address) == (target instanceof Inet4Address);
+    boolean targetV4 = target instanceof Inet4Address;
+    return (listener.local instanceof Inet4Address) == targetV4
+        || (targetV4 && listener.dualStack());
   }
 }

@@ -20,20 +20,44 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The machine itself. Interface addresses are enumerated at most every few seconds. */
+/**
+ * The machine itself. Interface addresses are enumerated at most every few seconds. Listeners
+ * are looked up exactly where the machine allows it ({@link ExactListenerLookup#system()}).
+ */
 public final class RealSystemView implements SystemView {
 
-  public static final RealSystemView INSTANCE = new RealSystemView();
+  public static final RealSystemView INSTANCE = new RealSystemView(ExactListenerLookup.system());
+
+  private static final RealSystemView TABLE_ONLY = new RealSystemView(null);
 
   private static final long INTERFACES_TTL_NANOS = 5_000_000_000L;
 
+  private final ExactListenerLookup exact;
   private volatile Map<InetAddress, String> interfaces;
   private volatile long interfacesReadAt;
 
-  private RealSystemView() {}
+  private RealSystemView(ExactListenerLookup exact) {
+    this.exact = exact;
+  }
+
+  /** The machine as seen without the exact lookup, so its two paths can be compared. */
+  public static RealSystemView tableOnly() {
+    return TABLE_ONLY;
+  }
+
+  /** True when listeners are looked up exactly here. */
+  public boolean hasExactLookup() {
+    return exact != null;
+  }
+
+  @Override
+  public List<ListenerTable.Row> listenersOn(int port, long deadlineNanos) {
+    return exact == null ? null : exact.listenersOn(port, deadlineNanos);
+  }
 
   @Override
   public Dial dial(InetSocketAddress address, int timeoutMillis) {

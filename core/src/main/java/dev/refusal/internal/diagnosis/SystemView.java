@@ -2,6 +2,7 @@ package dev.refusal.internal.diagnosis;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -76,6 +77,15 @@ public interface SystemView {
       start = end + 1;
     }
     return Read.COMPLETE;
+  }
+
+  /**
+   * The LISTEN sockets on {@code port} from the kernel's exact lookup ({@link
+   * ExactListenerLookup}), or null when this machine has none or it did not answer by {@code
+   * deadlineNanos}: then only the table read through {@link #readLines} can tell. Never throws.
+   */
+  default List<ListenerTable.Row> listenersOn(int port, long deadlineNanos) {
+    return null;
   }
 
   /** True when the file exists; only container markers are asked about. */

@@ -1,9 +1,11 @@
 package dev.refusal.internal.guard;
 
 import dev.refusal.Ticker;
+import dev.refusal.internal.diagnosis.ListenerTable;
 import dev.refusal.internal.diagnosis.SystemView;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,6 +26,8 @@ public final class RecoveryCoordinator {
   static final long CALLS_ARRIVING_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** A service of this host answers a connect in microseconds; a slow one is not back yet. */
   static final int LOCAL_DIAL_TIMEOUT_MILLIS = 10;
+  /** The kernel answers a listener lookup in microseconds; one that takes longer is not used. */
+  static final long LOOKUP_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   /** Timeout of a dial to another host, taken in the guard's dial lane. */
   static final int REMOTE_DIAL_TIMEOUT_MILLIS = 200;
   /** The background probe's interval grows by this factor per refused dial. */
@@ -107,6 +111,28 @@ public final class RecoveryCoordinator {
           || system.localAddresses().containsKey(address);
     } catch (RuntimeException e) {
       return false;
+    }
+  }
+
+  /**
+   * Whether a LISTEN socket on this host covers {@code address}, by the kernel's exact lookup;
+   * null when there is no such lookup here or it did not answer.
+   */
+  Boolean listening(InetSocketAddress address) {
+    try {
+      List<ListenerTable.Row> rows = system.listenersOn(address.getPort(),
+          System.nanoTime() + LOOKUP_TIMEOUT_NANOS);
+      if (rows == null) {
+        return null;
+      }
+      for (ListenerTable.Row row : rows) {
+        if (ListenerTable.accepts(row, address.getAddress())) {
+          return Boolean.TRUE;
+        }
+      }
+      return Boolean.FALSE;
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

@@ -13,16 +13,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>In the background, a bare TCP connect (no request byte) backed off from the configured
  *       interval up to 5 s, whether calls arrive or not.
- *   <li>While calls arrive: for a service on this host, a look at the host's TCP socket count
- *       every 5 ms (two small /proc files, whatever the number of sockets), dialling only when
- *       the count moved or every half second, so the return is seen within milliseconds at the
- *       cost of a few dials per outage; for any other service, a dial at most once per gap.
+ *   <li>While calls arrive: for a service on this host, a look every 5 ms; for any other
+ *       service, a dial at most once per gap.
  * </ul>
+ *
+ * <p>A look, where the kernel answers exact listener lookups ({@link
+ * SystemView#listenersOn}), asks whether a LISTEN socket on the port covers the dialled address,
+ * and dials only once one does: nothing is dialled while the service is away, in the background
+ * either. Elsewhere a look reads the host's TCP socket count (two small /proc files, whatever
+ * the number of sockets) and dials only when the count moved or every half second.
  */
 final class RecoveryWatch {
   private static final int UNKNOWN = 0;
   private static final int LOCAL = 1;
   private static final int REMOTE = 2;
+  /** On this host, with the kernel's exact listener lookup. */
+  private static final int LOCAL_EXACT = 3;
 
   private final RecoveryCoordinator c;
   private final EndpointState s;
@@ -63,8 +69,12 @@ final class RecoveryWatch {
         return;
       }
       InetSocketAddress target = c.target(s);
+      boolean local = target != null && target.getAddress() != null
+          && c.onThisHost(target.getAddress());
+      Boolean listening = local ? c.listening(target) : null;
       SystemView.Dial dial = target == null || target.getAddress() == null ? null
-          : c.dial(target, c.onThisHost(target.getAddress()));
+          : Boolean.FALSE.equals(listening) ? SystemView.Dial.REFUSED
+          : c.dial(target, local);
       if (dial == SystemView.Dial.ACCEPTED) {
         seen();
         return;
@@ -107,6 +117,11 @@ final class RecoveryWatch {
           return;
         }
         where = c.onThisHost(address.getAddress()) ? LOCAL : REMOTE;
+        if (where == LOCAL && c.listening(address) != null) {
+          where = LOCAL_EXACT;
+          again = !exactLook();
+          return;
+        }
         if (where == LOCAL) {
           baseline = SocketCount.read(c.system);
           if (baseline == SocketCount.UNKNOWN) {
@@ -127,7 +142,7 @@ final class RecoveryWatch {
       if (c.callerTicker.read() - lastCallNanos > RecoveryCoordinator.CALLS_ARRIVING_NANOS) {
         return;
       }
-      again = !localLook();
+      again = where == LOCAL_EXACT ? !exactLook() : !localLook();
     } catch (RuntimeException e) {
       again = false;
     } finally {
@@ -159,6 +174,30 @@ final class RecoveryWatch {
           Math.max(RecoveryCoordinator.LOCAL_TICK_NANOS, dialGapNanos * 2));
     }
     return dialAccepted(true);
+  }
+
+  /**
+   * One exact look: no listener covering the address, no dial; one that does is dialled, no
+   * more often than the dial gap, which doubles while a present listener still refuses (a
+   * firewall), up to the probe gap. True when the service accepted.
+   */
+  private boolean exactLook() {
+    Boolean listening = c.listening(address);
+    if (listening == null) {
+      // The lookup stopped answering: go on with the socket count.
+      where = LOCAL;
+      baseline = SocketCount.read(c.system);
+      return false;
+    }
+    if (!listening || System.nanoTime() - lastDialNanos < dialGapNanos) {
+      return false;
+    }
+    if (dialAccepted(true)) {
+      return true;
+    }
+    dialGapNanos = Math.min(c.gapNanos,
+        Math.max(RecoveryCoordinator.LOCAL_TICK_NANOS, dialGapNanos * 2));
+    return false;
   }
 
   private boolean dialAccepted(boolean local) {

@@ -3,8 +3,14 @@ package dev.refusal.internal.diagnosis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.refusal.testing.FakeSystemView;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +109,83 @@ class ListenerTableBudgetTest {
     assertThat(cut.table.complete()).isFalse();
     assertThat(next).isNotSameAs(cut);
     assertThat(next.table.complete()).isTrue();
+  }
+
+  /** The invented host, whose table reads wait for {@code gate} and are counted. */
+  private static final class GatedView implements SystemView {
+    final SystemView inner;
+    final CountDownLatch gate;
+    final AtomicInteger tcpReads = new AtomicInteger();
+
+    GatedView(SystemView inner, CountDownLatch gate) {
+      this.inner = inner;
+      this.gate = gate;
+    }
+
+    @Override
+    public Read readLines(String path, long deadlineNanos, Consumer<String> sink) {
+      if (path.equals(ProcFiles.TCP)) {
+        tcpReads.incrementAndGet();
+        try {
+          gate.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return inner.readLines(path, deadlineNanos, sink);
+    }
+
+    @Override
+    public Dial dial(InetSocketAddress address, int timeoutMillis) {
+      return inner.dial(address, timeoutMillis);
+    }
+
+    @Override
+    public String readFile(String path) {
+      return inner.readFile(path);
+    }
+
+    @Override
+    public boolean fileExists(String path) {
+      return inner.fileExists(path);
+    }
+
+    @Override
+    public String env(String name) {
+      return inner.env(name);
+    }
+
+    @Override
+    public Map<InetAddress, String> localAddresses() {
+      return inner.localAddresses();
+    }
+
+    @Override
+    public FdUsage fdUsage() {
+      return inner.fdUsage();
+    }
+  }
+
+  @Test
+  @DisplayName("a read that outlasts a diagnosis's deadline goes on; the next diagnosis uses its"
+      + " table instead of reading again")
+  void slowReadServesTheNextDiagnosis() {
+    CountDownLatch gate = new CountDownLatch(1);
+    GatedView system = new GatedView(host(10, 8080), gate);
+    ListenerTableCache cache = new ListenerTableCache();
+
+    ListenerTableCache.Entry cut = cache.get(system, 9090,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+    gate.countDown();
+    ListenerTableCache.Entry next = cache.get(system, 9090,
+        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+    ListenerTableCache.Entry third = cache.get(system, 9090,
+        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+
+    assertThat(cut.table.complete()).as("the first diagnosis had to go on without it").isFalse();
+    assertThat(next.table.complete()).isTrue();
+    assertThat(next.table.listenersOn(9090)).isEmpty();
+    assertThat(third).isSameAs(next);
+    assertThat(system.tcpReads).hasValue(1);
   }
 }
