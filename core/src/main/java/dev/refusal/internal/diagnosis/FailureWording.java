@@ -82,10 +82,13 @@ final class FailureWording {
             + " lookups for networkaddress.cache.negative.ttl seconds (default 10).");
   }
 
-  /** The JVM's lookup failed where a fresh one answered. */
+  /**
+   * The JVM's lookup failed where a fresh one answered: from DNS, or from the hosts file for a
+   * name the file pins, so the text says neither.
+   */
   static Wording freshLookupAnswers(String host, List<InetAddress> fresh) {
     return new Wording(
-        "the JVM cannot resolve " + host + ", but a fresh DNS query answers "
+        "the JVM cannot resolve " + host + ", but a fresh lookup answers "
             + Wording.addressList(fresh) + ": the JVM's resolver or its negative cache is behind",
         "Lower networkaddress.cache.negative.ttl, or check /etc/nsswitch.conf and"
             + " /etc/hosts for this name.");
@@ -93,7 +96,7 @@ final class FailureWording {
 
   static Wording doesNotResolve(String host) {
     return new Wording(
-        host + " does not resolve, neither through the JVM nor in a fresh DNS query",
+        host + " does not resolve, neither through the JVM nor in a fresh lookup",
         "Check the name for typos and its DNS record (dig " + host + "); in Kubernetes, the"
             + " service name and namespace (name.namespace.svc.cluster.local).");
   }
