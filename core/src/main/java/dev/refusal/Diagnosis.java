@@ -83,6 +83,14 @@ public final class Diagnosis {
         Objects.requireNonNull(evidence, "evidence"), elapsed);
   }
 
+  /**
+   * A builder that starts from every part of this diagnosis; for a copy with several parts
+   * changed, where the {@code with} methods would copy once per part.
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
   /** The endpoint that failed, with the address dialled when it was known. */
   public Endpoint endpoint() {
     return endpoint;
@@ -198,5 +206,91 @@ public final class Diagnosis {
   private static String formatMillis(Duration d) {
     long micros = d.toNanos() / 1_000;
     return micros >= 10_000 ? (micros / 1_000) + " ms" : (micros / 1_000.0) + " ms";
+  }
+
+  /**
+   * Builds a diagnosis from another one's parts; made by {@link Diagnosis#toBuilder()}.
+   *
+   * <p>Each setter replaces one part and rejects null with a {@link NullPointerException} whose
+   * message names the parameter; {@link #build()} may be called any number of times, and later
+   * changes to the builder never reach a diagnosis it built. Not thread-safe.
+   */
+  public static final class Builder {
+    private Endpoint endpoint;
+    private FailureKind kind;
+    private RefusalCause cause;
+    private Confidence confidence;
+    private String summary;
+    private String remedy;
+    private List<Evidence> evidence;
+    private Duration elapsed;
+
+    private Builder(Diagnosis d) {
+      this.endpoint = d.endpoint;
+      this.kind = d.kind;
+      this.cause = d.cause;
+      this.confidence = d.confidence;
+      this.summary = d.summary;
+      this.remedy = d.remedy;
+      this.evidence = d.evidence;
+      this.elapsed = d.elapsed;
+    }
+
+    /** Sets the endpoint that failed. */
+    public Builder endpoint(Endpoint endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** Sets the kind of failure. */
+    public Builder kind(FailureKind kind) {
+      this.kind = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
+
+    /** Sets the cause. */
+    public Builder cause(RefusalCause cause) {
+      this.cause = Objects.requireNonNull(cause, "cause");
+      return this;
+    }
+
+    /** Sets how sure the diagnosis is. */
+    public Builder confidence(Confidence confidence) {
+      this.confidence = Objects.requireNonNull(confidence, "confidence");
+      return this;
+    }
+
+    /** Sets the one-sentence summary. */
+    public Builder summary(String summary) {
+      this.summary = Objects.requireNonNull(summary, "summary");
+      return this;
+    }
+
+    /** Sets the remedy. */
+    public Builder remedy(String remedy) {
+      this.remedy = Objects.requireNonNull(remedy, "remedy");
+      return this;
+    }
+
+    /**
+     * Sets the evidence, copied now.
+     *
+     * @throws NullPointerException if {@code evidence} or an element is null
+     */
+    public Builder evidence(List<Evidence> evidence) {
+      this.evidence = List.copyOf(Objects.requireNonNull(evidence, "evidence"));
+      return this;
+    }
+
+    /** Sets how long the diagnosis took. */
+    public Builder elapsed(Duration elapsed) {
+      this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
+      return this;
+    }
+
+    /** A diagnosis of the parts set so far. */
+    public Diagnosis build() {
+      return new Diagnosis(endpoint, kind, cause, confidence, summary, remedy, evidence, elapsed);
+    }
   }
 }

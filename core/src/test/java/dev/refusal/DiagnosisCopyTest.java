@@ -45,4 +45,39 @@ class DiagnosisCopyTest {
     assertThatThrownBy(() -> d.withRemedy(null)).hasMessage("remedy");
     assertThatThrownBy(() -> d.withEvidence(null)).hasMessage("evidence");
   }
+
+  @Test
+  @DisplayName("toBuilder builds an equal copy, and a copy with one part changed keeps the rest")
+  void toBuilderRoundTrip() {
+    Diagnosis same = d.toBuilder().build();
+    Diagnosis medium = d.toBuilder().confidence(Confidence.MEDIUM).build();
+
+    for (Diagnosis copy : List.of(same, medium)) {
+      assertThat(copy.endpoint()).isEqualTo(d.endpoint());
+      assertThat(copy.kind()).isEqualTo(d.kind());
+      assertThat(copy.cause()).isEqualTo(d.cause());
+      assertThat(copy.summary()).isEqualTo(d.summary());
+      assertThat(copy.remedy()).isEqualTo(d.remedy());
+      assertThat(copy.evidence()).isEqualTo(d.evidence());
+      assertThat(copy.elapsed()).isEqualTo(d.elapsed());
+    }
+    assertThat(same.confidence()).isEqualTo(Confidence.HIGH);
+    assertThat(same.toString()).isEqualTo(d.toString());
+    assertThat(medium.confidence()).isEqualTo(Confidence.MEDIUM);
+    assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
+  }
+
+  @Test
+  @DisplayName("the builder refuses null parts by name")
+  void builderNulls() {
+    Diagnosis.Builder b = d.toBuilder();
+    assertThatThrownBy(() -> b.endpoint(null)).hasMessage("endpoint");
+    assertThatThrownBy(() -> b.kind(null)).hasMessage("kind");
+    assertThatThrownBy(() -> b.cause(null)).hasMessage("cause");
+    assertThatThrownBy(() -> b.confidence(null)).hasMessage("confidence");
+    assertThatThrownBy(() -> b.summary(null)).hasMessage("summary");
+    assertThatThrownBy(() -> b.remedy(null)).hasMessage("remedy");
+    assertThatThrownBy(() -> b.evidence(null)).hasMessage("evidence");
+    assertThatThrownBy(() -> b.elapsed(null)).hasMessage("elapsed");
+  }
 }

@@ -53,7 +53,7 @@ class DnsFailureTest {
 
     assertThat(d.cause()).isEqualTo(RefusalCause.DNS_FAILURE);
     assertThat(d.confidence()).isEqualTo(Confidence.HIGH);
-    assertThat(d.summary()).contains("neither through the JVM nor in a fresh DNS query");
+    assertThat(d.summary()).contains("neither through the JVM nor in a fresh lookup");
   }
 
   @Test
@@ -78,6 +78,6 @@ class DnsFailureTest {
 
     assertThat(d.cause()).isEqualTo(RefusalCause.DNS_FAILURE);
     assertThat(d.confidence()).isEqualTo(Confidence.MEDIUM);
-    assertThat(d.summary()).contains("127.0.0.9");
+    assertThat(d.summary()).contains("a fresh lookup answers 127.0.0.9");
   }
 }
