@@ -34,7 +34,7 @@ final class StaleAddressRule extends Rule {
     if (fresh == null || fresh.isEmpty() || pinnedByHostsFile(dialled)) {
       return false;
     }
-    findings.note("dns-fresh", "a fresh DNS query answers " + Wording.addressList(fresh));
+    findings.note("dns-fresh", "a fresh lookup answers " + Wording.addressList(fresh));
     if (fresh.contains(dialled)) {
       return false;
     }
