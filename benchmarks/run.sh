@@ -16,6 +16,9 @@ java -jar "$jar" -f 1 -wi 3 -w 1 -i 5 -r 1 -prof gc -e 'HttpClientBenchmark|OkHt
 java -jar "$jar" 'HttpClientBenchmark|OkHttpBenchmark' -f 1 -wi 4 -w 5 -i 5 -r 2 -prof gc \
   -rf json -rff "$out/jmh-http.json" "$@" | tee -a "$out/jmh.log" \
   | grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
+# The busy-host diagnosis benchmark (20,000 TIME_WAIT sockets), each method in a namespace of its
+# own: its JSON and log go beside the others.
+bash benchmarks/busy-host.sh "$out" || echo "busy-host benchmark did not run"
 # As root, the experiment runs alone in a network namespace, so the kernel's connect counter
 # counts only its own connects.
 # Logging at WARN, as in the JMH runs: slf4j-simple writes each INFO line (a circuit that opens,

@@ -100,7 +100,10 @@ public final class FakeSystemView implements SystemView {
       return null;
     }
     lookups.incrementAndGet();
-    return real.listenersOn(port, deadlineNanos);
+    // Loaded now, waiting for it: the real view would read the table until it is.
+    dev.refusal.internal.diagnosis.ExactListenerLookup lookup =
+        dev.refusal.internal.diagnosis.ExactListenerLookup.system();
+    return lookup == null ? null : lookup.listenersOn(port, deadlineNanos);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.refusal.internal.diagnosis;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Asks the kernel who listens on one TCP port, without reading the whole socket table. Linux
@@ -32,34 +31,20 @@ public interface ExactListenerLookup {
   String describe();
 
   /**
-   * This machine's exact lookup, or null when there is none here: not Linux, a JDK before 22,
-   * no native access granted, the property {@value #ENABLED_PROPERTY} set to {@code false}, or a
-   * kernel without sock_diag (gVisor, WSL1).
+   * This machine's exact lookup, or null when there is none here: not Linux on x86-64 or arm64,
+   * a JDK before 22, no native access granted, the property {@value #ENABLED_PROPERTY} set to
+   * {@code false}, or a kernel without sock_diag (gVisor, WSL1). The first call loads it, which
+   * takes a few hundred milliseconds (native linking); later calls return at once.
    */
   static ExactListenerLookup system() {
-    return Holder.LOOKUP;
+    return ExactLookupLoader.load();
   }
 
-  /** Loads the implementation once, by name, so JDK 17 never sees its class file. */
-  final class Holder {
-    static final ExactListenerLookup LOOKUP = load();
-
-    private Holder() {}
-
-    private static ExactListenerLookup load() {
-      try {
-        if ("false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))
-            || Runtime.version().feature() < 22
-            || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-          return null;
-        }
-        Class<?> type = Class.forName("dev.refusal.internal.diagnosis.SockDiagLookup", true,
-            ExactListenerLookup.class.getClassLoader());
-        return (ExactListenerLookup) type.getMethod("open").invoke(null);
-      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-        // Built without the JDK 22 classes, or a JVM that cannot run them: read /proc instead.
-        return null;
-      }
-    }
+  /**
+   * This machine's exact lookup once it is loaded; until then null, and loading begins on a
+   * thread of its own, so no caller waits for it.
+   */
+  static ExactListenerLookup systemIfLoaded() {
+    return ExactLookupLoader.loadedOrStart();
   }
 }

@@ -63,14 +63,16 @@ public final class ListenerTable {
     }
 
     /**
-     * A LISTEN socket as the kernel's exact lookup reports it; {@code v6Only} is ignored for an
-     * IPv4 socket. {@code local} of an IPv4-mapped bind is the IPv4 address, as in the table.
+     * A LISTEN socket as the kernel's exact lookup reports it; {@code v6OnlyKnown} (the kernel
+     * sent {@code INET_DIAG_SKV6ONLY}) and {@code v6Only} are ignored for an IPv4 socket.
+     * {@code local} of an IPv4-mapped bind is the IPv4 address, as in the table.
      */
     public static Row listener(InetAddress local, int port, long acceptQueue, boolean ipv6Socket,
-        boolean v6Only) {
+        boolean v6OnlyKnown, boolean v6Only) {
       InetAddress any = ipv6Socket ? ANY_V6 : ANY_V4;
-      return new Row(local, port, any, 0, LISTEN, acceptQueue, ipv6Socket, ipv6Socket,
-          ipv6Socket && v6Only);
+      boolean known = ipv6Socket && v6OnlyKnown;
+      return new Row(local, port, any, 0, LISTEN, acceptQueue, ipv6Socket, known,
+          known && v6Only);
     }
 
     /** True for an IPv6 wildcard socket known to take IPv4 connects too. */

@@ -26,21 +26,21 @@ import java.util.function.Consumer;
 
 /**
  * The machine itself. Interface addresses are enumerated at most every few seconds. Listeners
- * are looked up exactly where the machine allows it ({@link ExactListenerLookup#system()}).
+ * are looked up exactly where the machine allows it ({@link ExactListenerLookup}).
  */
 public final class RealSystemView implements SystemView {
 
-  public static final RealSystemView INSTANCE = new RealSystemView(ExactListenerLookup.system());
+  public static final RealSystemView INSTANCE = new RealSystemView(true);
 
-  private static final RealSystemView TABLE_ONLY = new RealSystemView(null);
+  private static final RealSystemView TABLE_ONLY = new RealSystemView(false);
 
   private static final long INTERFACES_TTL_NANOS = 5_000_000_000L;
 
-  private final ExactListenerLookup exact;
+  private final boolean exact;
   private volatile Map<InetAddress, String> interfaces;
   private volatile long interfacesReadAt;
 
-  private RealSystemView(ExactListenerLookup exact) {
+  private RealSystemView(boolean exact) {
     this.exact = exact;
   }
 
@@ -49,14 +49,16 @@ public final class RealSystemView implements SystemView {
     return TABLE_ONLY;
   }
 
-  /** True when listeners are looked up exactly here. */
+  /** True when listeners are looked up exactly here; loads the lookup, waiting for it. */
   public boolean hasExactLookup() {
-    return exact != null;
+    return exact && ExactListenerLookup.system() != null;
   }
 
+  /** Until the lookup is loaded (on a thread of its own, at the first ask) the table is read. */
   @Override
   public List<ListenerTable.Row> listenersOn(int port, long deadlineNanos) {
-    return exact == null ? null : exact.listenersOn(port, deadlineNanos);
+    ExactListenerLookup lookup = exact ? ExactListenerLookup.systemIfLoaded() : null;
+    return lookup == null ? null : lookup.listenersOn(port, deadlineNanos);
   }
 
   @Override

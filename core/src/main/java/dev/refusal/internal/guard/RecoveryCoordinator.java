@@ -125,13 +125,20 @@ public final class RecoveryCoordinator {
       if (rows == null) {
         return null;
       }
+      InetAddress target = address.getAddress();
+      if (target.isAnyLocalAddress()) {
+        // A connect to the wildcard reaches loopback of its family.
+        // (Literals: no name is looked up.)
+        target = InetAddress.getByName(target instanceof java.net.Inet4Address ? "127.0.0.1"
+            : "::1");
+      }
       for (ListenerTable.Row row : rows) {
-        if (ListenerTable.accepts(row, address.getAddress())) {
+        if (ListenerTable.accepts(row, target)) {
           return Boolean.TRUE;
         }
       }
       return Boolean.FALSE;
-    } catch (RuntimeException e) {
+    } catch (java.net.UnknownHostException | RuntimeException e) {
       return null;
     }
   }

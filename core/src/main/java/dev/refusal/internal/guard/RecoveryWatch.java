@@ -29,6 +29,8 @@ final class RecoveryWatch {
   private static final int REMOTE = 2;
   /** On this host, with the kernel's exact listener lookup. */
   private static final int LOCAL_EXACT = 3;
+  /** Lookups in a row without an answer after which the watch goes on without them. */
+  private static final int EXACT_MISSES_BEFORE_FALLBACK = 3;
 
   private final RecoveryCoordinator c;
   private final EndpointState s;
@@ -44,6 +46,7 @@ final class RecoveryWatch {
   private long baseline = SocketCount.UNKNOWN;
   private long lastDialNanos;
   private long dialGapNanos;
+  private int exactMisses;
 
   RecoveryWatch(RecoveryCoordinator c, EndpointState s) {
     this.c = c;
@@ -184,11 +187,15 @@ final class RecoveryWatch {
   private boolean exactLook() {
     Boolean listening = c.listening(address);
     if (listening == null) {
-      // The lookup stopped answering: go on with the socket count.
-      where = LOCAL;
-      baseline = SocketCount.read(c.system);
+      // A lookup late once (a pause, a throttled CPU) proves nothing; one that keeps failing
+      // leaves this opening to the socket count, or to dials where there is no count either.
+      if (++exactMisses >= EXACT_MISSES_BEFORE_FALLBACK) {
+        baseline = SocketCount.read(c.system);
+        where = baseline == SocketCount.UNKNOWN ? REMOTE : LOCAL;
+      }
       return false;
     }
+    exactMisses = 0;
     if (!listening || System.nanoTime() - lastDialNanos < dialGapNanos) {
       return false;
     }

@@ -57,6 +57,8 @@ final class SockDiagLookup implements ExactListenerLookup {
   private static final int BUFFER_LENGTH = 32 * 1024;
   /** A lookup's socket waits at most this long for the kernel, whatever the deadline. */
   private static final long MAX_WAIT_NANOS = 100_000_000L;
+  /** How long {@link #open()}'s first lookups may take, native linking included. */
+  private static final long OPEN_WAIT_NANOS = 1_000_000_000L;
 
   private static final ValueLayout.OfShort NET_SHORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -104,8 +106,14 @@ final class SockDiagLookup implements ExactListenerLookup {
     try {
       Linker linker = Linker.nativeLinker();
       SockDiagLookup lookup = new SockDiagLookup(linker, linker.defaultLookup());
-      // Port 0 has no listener; the answer only has to come.
-      return lookup.listenersOn(0, System.nanoTime() + MAX_WAIT_NANOS) == null ? null : lookup;
+      // One port (port 0 would mean every port): the answer only has to come. A cold JVM or a
+      // throttled one may miss the first deadline, so three tries.
+      for (int attempt = 0; attempt < 3; attempt++) {
+        if (lookup.listenersOn(1, System.nanoTime() + OPEN_WAIT_NANOS) != null) {
+          return lookup;
+        }
+      }
+      return null;
     } catch (RuntimeException | LinkageError e) {
       return null;
     }
@@ -118,7 +126,7 @@ final class SockDiagLookup implements ExactListenerLookup {
 
   @Override
   public List<ListenerTable.Row> listenersOn(int port, long deadlineNanos) {
-    if (port < 0 || port > 0xFFFF) {
+    if (port <= 0 || port > 0xFFFF) {
       return null;
     }
     try (Arena arena = Arena.ofConfined()) {
@@ -130,29 +138,28 @@ final class SockDiagLookup implements ExactListenerLookup {
       }
       try {
         List<ListenerTable.Row> rows = new ArrayList<>(2);
-        if (!dump(arena, state, fd, AF_INET, port, deadlineNanos, rows)
-            || !dump(arena, state, fd, AF_INET6, port, deadlineNanos, rows)) {
+        MemorySegment buffer = arena.allocate(BUFFER_LENGTH);
+        if (!dump(arena, state, fd, buffer, AF_INET, port, deadlineNanos, rows)
+            || !dump(arena, state, fd, buffer, AF_INET6, port, deadlineNanos, rows)) {
           return null;
         }
         return rows;
       } finally {
         int ignored = (int) close.invokeExact(fd);
       }
+    } catch (VirtualMachineError e) {
+      throw e;
     } catch (Throwable e) {
       // invokeExact declares Throwable; a native call that fails here is a lookup that did not
       // answer, and the table is read instead.
-      if (e instanceof Error && !(e instanceof LinkageError)) {
-        throw (Error) e;
-      }
       return null;
     }
   }
 
   /** One family's dump into {@code rows}; false when the kernel did not answer in time. */
-  private boolean dump(Arena arena, MemorySegment state, int fd, int family, int port,
-      long deadlineNanos, List<ListenerTable.Row> rows) throws Throwable {
-    long left = deadlineNanos - System.nanoTime();
-    if (left <= 0 || !receiveTimeout(arena, state, fd, Math.min(left, MAX_WAIT_NANOS))) {
+  private boolean dump(Arena arena, MemorySegment state, int fd, MemorySegment buffer,
+      int family, int port, long deadlineNanos, List<ListenerTable.Row> rows) throws Throwable {
+    if (deadlineNanos - System.nanoTime() <= 0) {
       return false;
     }
     int seq = sequence.incrementAndGet();
@@ -173,8 +180,13 @@ final class SockDiagLookup implements ExactListenerLookup {
     if (sent != REQUEST_LENGTH) {
       return false;
     }
-    MemorySegment buffer = arena.allocate(BUFFER_LENGTH);
+    MemorySegment timeval = arena.allocate(16, 8);
     while (true) {
+      // Each wait gets only the time left, so the lookup ends by its deadline.
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0 || !receiveTimeout(state, fd, timeval, Math.min(left, MAX_WAIT_NANOS))) {
+        return false;
+      }
       long n = (long) recv.invokeExact(state, fd, buffer, (long) BUFFER_LENGTH, 0);
       if (n < 0) {
         int err = (int) errno.get(state, 0L);
@@ -206,7 +218,8 @@ final class SockDiagLookup implements ExactListenerLookup {
       }
       if (messageSeq == seq) {
         if (type == NLMSG_DONE) {
-          return DONE;
+          // A dump that failed part-way ends with a negative error in its DONE message.
+          return messageLength >= 20 && buffer.get(INT, offset + 16) < 0 ? FAILED : DONE;
         }
         if (type == NLMSG_ERROR) {
           return FAILED;
@@ -236,6 +249,7 @@ final class SockDiagLookup implements ExactListenerLookup {
         .toArray(ValueLayout.JAVA_BYTE);
     long acceptQueue = Integer.toUnsignedLong(buffer.get(INT, at + 56));
     boolean v6Only = false;
+    boolean v6OnlyKnown = false;
     int attribute = at + MESSAGE_LENGTH;
     while (attribute + 4 <= end) {
       int attributeLength = Short.toUnsignedInt(buffer.get(SHORT, attribute));
@@ -245,23 +259,23 @@ final class SockDiagLookup implements ExactListenerLookup {
       }
       if (attributeType == INET_DIAG_SKV6ONLY && attributeLength >= 5) {
         v6Only = buffer.get(ValueLayout.JAVA_BYTE, attribute + 4) != 0;
+        v6OnlyKnown = true;
       }
       attribute += (attributeLength + 3) & ~3;
     }
     try {
       // getByAddress turns ::ffff:a.b.c.d into an Inet4Address, as the table's parser does.
       return ListenerTable.Row.listener(InetAddress.getByAddress(address), port, acceptQueue,
-          family == AF_INET6, v6Only);
+          family == AF_INET6, v6OnlyKnown, v6Only);
     } catch (UnknownHostException e) {
       return null;
     }
   }
 
   /** SO_RCVTIMEO: a kernel that does not answer ends the lookup, not the caller's wait. */
-  private boolean receiveTimeout(Arena arena, MemorySegment state, int fd, long nanos)
+  private boolean receiveTimeout(MemorySegment state, int fd, MemorySegment timeval, long nanos)
       throws Throwable {
     long micros = Math.max(1_000, nanos / 1_000);
-    MemorySegment timeval = arena.allocate(16, 8);
     timeval.set(ValueLayout.JAVA_LONG, 0, micros / 1_000_000);
     timeval.set(ValueLayout.JAVA_LONG, 8, micros % 1_000_000);
     return (int) setsockopt.invokeExact(state, fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) == 0;

@@ -155,9 +155,10 @@ class ExactListenerLookupTest {
     }
 
     @Test
-    @DisplayName("a port out of range gets no answer")
+    @DisplayName("a port out of range gets no answer, nor port 0 (to the kernel: every port)")
     void badPort() {
       ExactListenerLookup lookup = lookup();
+      assertThat(lookup.listenersOn(0, soon())).isNull();
       assertThat(lookup.listenersOn(65_536, soon())).isNull();
       assertThat(lookup.listenersOn(-1, soon())).isNull();
     }

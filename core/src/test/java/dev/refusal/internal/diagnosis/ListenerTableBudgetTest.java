@@ -188,4 +188,29 @@ class ListenerTableBudgetTest {
     assertThat(third).isSameAs(next);
     assertThat(system.tcpReads).hasValue(1);
   }
+
+  @Test
+  @DisplayName("diagnoses that arrive while a slow read runs never read the table themselves:"
+      + " one read runs and at most one follows it, and a table reused after invalidate() is"
+      + " never one begun before it")
+  void oneReadAtATime() {
+    CountDownLatch gate = new CountDownLatch(1);
+    GatedView system = new GatedView(host(10, 8080), gate);
+    ListenerTableCache cache = new ListenerTableCache();
+
+    for (int i = 0; i < 20; i++) {
+      ListenerTableCache.Entry e = cache.get(system, i % 2 == 0 ? 9090 : 8080,
+          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2));
+      assertThat(e.table.complete()).isFalse();
+      if (i == 10) {
+        cache.invalidate();
+      }
+    }
+    gate.countDown();
+    ListenerTableCache.Entry after = cache.get(system, 8080,
+        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+
+    assertThat(after.table.listenersOn(8080)).hasSize(1);
+    assertThat(system.tcpReads.get()).isBetween(1, 3);
+  }
 }

@@ -174,7 +174,7 @@ class ListenerVerdictTest {
       + " no counterpart to ask, a refusal is a firewall REJECT")
   void knownDualStackWildcard() {
     ListenerVerdict v = verdict("10.0.0.5", "10.0.0.5",
-        ListenerTable.Row.listener(ip("::"), 8080, 0, true, false));
+        ListenerTable.Row.listener(ip("::"), 8080, 0, true, true, false));
 
     assertThat(v.counterpart()).isNull();
     assertThat(v.cause()).isEqualTo(RefusalCause.REJECTED_BY_FILTER);
@@ -189,13 +189,23 @@ class ListenerVerdictTest {
       + " ADDRESS_FAMILY_MISMATCH at once, with no counterpart dial")
   void knownV6OnlyWildcard() {
     ListenerVerdict v = verdict("10.0.0.5", "10.0.0.5",
-        ListenerTable.Row.listener(ip("::"), 8080, 0, true, true));
+        ListenerTable.Row.listener(ip("::"), 8080, 0, true, true, true));
 
     assertThat(v.counterpart()).isNull();
     assertThat(v.cause()).isEqualTo(RefusalCause.ADDRESS_FAMILY_MISMATCH);
     assertThat(v.confidence()).isEqualTo(Confidence.HIGH);
     assertThat(v.wording().summary()).startsWith("a process listens on [::]:8080 with"
         + " IPV6_V6ONLY set (IPv6 only), so 10.0.0.5:8080 (IPv4) is refused");
+  }
+
+  @Test
+  @DisplayName("a :: socket whose v6-only flag the kernel did not send is asked about, as a"
+      + " table row is")
+  void exactRowWithoutTheFlag() {
+    ListenerVerdict v = verdict("10.0.0.5", "10.0.0.5",
+        ListenerTable.Row.listener(ip("::"), 8080, 0, true, false, false));
+
+    assertThat(v.counterpart()).isEqualTo(ip("fd00::5"));
   }
 
   @Test
