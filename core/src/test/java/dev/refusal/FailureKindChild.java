@@ -7,8 +7,15 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Run by {@link FailureKindRealFailuresTest} in a child JVM, for failures the test cannot provoke
@@ -25,6 +32,8 @@ public final class FailureKindChild {
   static final String UNKNOWN_HOST = "refusal-test.invalid";
   /** More opens than any descriptor limit a test sets; bounds the loop that exhausts them. */
   private static final int MAX_OPENS = 100_000;
+  /** How long the control dial's socket may take to close; bounds the wait on a loaded host. */
+  private static final long SOCKET_CLOSE_WAIT_MILLIS = 10_000;
 
   private FailureKindChild() {}
 
@@ -40,17 +49,23 @@ public final class FailureKindChild {
 
   /**
    * Dials a closed loopback port twice with one session: once as a control (refused), which also
-   * loads every class the dial needs while files can still be opened, then again after opening
-   * files until the descriptor limit is reached.
+   * loads every class the dial needs while files can still be opened, then, once its socket is
+   * closed, again after opening files until the descriptor limit is reached.
    */
   private static void descriptorsExhausted(Dialer dialer) throws IOException {
     InetSocketAddress target =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), ClosedPort.find());
     try (Dialer.Session session = dialer.open(Dialer.DEFAULT_CONNECT_TIMEOUT,
         Dialer.DEFAULT_EXCHANGE_TIMEOUT, null)) {
+      Set<String> socketsBefore = sockets();
       Throwable control = session.failureDialling(target);
       if (FailureKind.of(control) != FailureKind.REFUSED) {
         System.out.println("SETUP\tcontrol dial was not refused: " + ThrowableShape.of(control));
+        return;
+      }
+      if (!controlSocketClosed(socketsBefore)) {
+        System.out.println("SETUP\tthe control dial's socket stayed open for "
+            + SOCKET_CLOSE_WAIT_MILLIS + " ms");
         return;
       }
       List<FileInputStream> held = new ArrayList<>();
@@ -68,6 +83,46 @@ public final class FailureKindChild {
       }
       report(failure);
     }
+  }
+
+  /**
+   * Waits until this process holds no socket but those it held before the control dial. The JDK
+   * client closes a failed dial's channel on its selector thread, after the failure is reported; a
+   * descriptor freed after the table was filled would let the second dial open a socket and fail
+   * some other way. Linux shows the sockets in {@code /proc/self/fd}; elsewhere there is nothing
+   * to wait for.
+   */
+  private static boolean controlSocketClosed(Set<String> before) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SOCKET_CLOSE_WAIT_MILLIS);
+    while (System.nanoTime() - deadline < 0) {
+      if (before.containsAll(sockets())) {
+        return true;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return false;
+  }
+
+  /** The sockets this process holds, as {@code /proc/self/fd} names them; none off Linux. */
+  private static Set<String> sockets() throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    Set<String> sockets = new HashSet<>();
+    if (!Files.isDirectory(fds)) {
+      return sockets;
+    }
+    try (DirectoryStream<Path> links = Files.newDirectoryStream(fds)) {
+      for (Path link : links) {
+        try {
+          String target = Files.readSymbolicLink(link).toString();
+          if (target.startsWith("socket:")) {
+            sockets.add(target);
+          }
+        } catch (IOException e) {
+          // Closed while listed (the stream's own descriptor among them).
+        }
+      }
+    }
+    return sockets;
   }
 
   private static boolean exhaustDescriptors(List<FileInputStream> held) {

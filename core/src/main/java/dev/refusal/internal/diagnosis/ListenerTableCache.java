@@ -171,16 +171,27 @@ public final class ListenerTableCache {
     try {
       Entry e = new Entry(ListenerTable.read(r.system, r.startedNanos + READ_CAP_NANOS),
           r.startedNanos, r.system);
-      if (e.table.readable() && e.table.complete()) {
-        synchronized (this) {
-          if (r.generation == generation) {
-            latest = e;
-          }
+      boolean kept = e.table.readable() && e.table.complete();
+      synchronized (this) {
+        if (kept && r.generation == generation) {
+          latest = e;
+        } else if (!kept) {
+          forget(r);
         }
       }
       r.done.complete(e);
     } catch (RuntimeException | Error e) {
+      synchronized (this) {
+        forget(r);
+      }
       r.done.complete(new Entry(ListenerTable.notReadYet(), r.startedNanos, r.system));
+    }
+  }
+
+  /** A read that proves nothing is not shared with the diagnoses that come after it. */
+  private void forget(Read r) {
+    if (current == r) {
+      current = null;
     }
   }
 

@@ -97,25 +97,32 @@ class ListenerTableBudgetTest {
   }
 
   @Test
-  @DisplayName("an incomplete table is never cached")
+  @DisplayName("a table whose read was cut short is never reused: the next diagnosis reads again")
   void incompleteNotCached() {
-    FakeSystemView system = host(20_000, 8080);
+    GatedView system = new GatedView(host(20_000, 8080), new CountDownLatch(0));
+    system.cutShort.set(1);
     ListenerTableCache cache = new ListenerTableCache();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
 
-    ListenerTableCache.Entry cut = cache.get(system, 9090, System.nanoTime() - 1);
-    ListenerTableCache.Entry next = cache.get(system, 9090,
-        System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
+    ListenerTableCache.Entry cut = cache.get(system, 9090, deadline);
+    ListenerTableCache.Entry next = cache.get(system, 9090, deadline);
 
+    assertThat(cut.table.readable()).isTrue();
     assertThat(cut.table.complete()).isFalse();
     assertThat(next).isNotSameAs(cut);
     assertThat(next.table.complete()).isTrue();
+    assertThat(system.tcpReads).hasValue(2);
   }
 
-  /** The invented host, whose table reads wait for {@code gate} and are counted. */
+  /**
+   * The invented host, whose table reads wait for {@code gate} and are counted; the first
+   * {@code cutShort} of them stop as a read past its deadline does.
+   */
   private static final class GatedView implements SystemView {
     final SystemView inner;
     final CountDownLatch gate;
     final AtomicInteger tcpReads = new AtomicInteger();
+    final AtomicInteger cutShort = new AtomicInteger();
 
     GatedView(SystemView inner, CountDownLatch gate) {
       this.inner = inner;
@@ -130,6 +137,9 @@ class ListenerTableBudgetTest {
           gate.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        }
+        if (cutShort.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          return inner.readLines(path, System.nanoTime() - 1, sink);
         }
       }
       return inner.readLines(path, deadlineNanos, sink);
