@@ -9,6 +9,7 @@ import dev.refusal.internal.diagnosis.ProbeExecutor;
 import dev.refusal.internal.diagnosis.RateLimiter;
 import dev.refusal.internal.diagnosis.RealSystemView;
 import dev.refusal.internal.diagnosis.SystemView;
+import dev.refusal.internal.log.RefusalLog;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -24,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds out why a connect failed, with bounded local probes, and says so as a {@link Diagnosis}.
@@ -70,7 +69,7 @@ public final class Diagnoser {
   /** Default cap on probing diagnoses started per second, across all endpoints: 20. */
   public static final int DEFAULT_MAX_DIAGNOSES_PER_SECOND = 20;
 
-  private static final Logger log = LoggerFactory.getLogger(Diagnoser.class);
+  private static final RefusalLog log = RefusalLog.of(Diagnoser.class);
   /** Slack on top of the budget for a waiter whose diagnosis runs on another thread. */
   private static final long WAIT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -319,8 +318,8 @@ public final class Diagnoser {
     Diagnosis d = Diagnosis.of(endpoint, kind, cause, confidence, summary, remedy, evidence,
         Duration.ofNanos(System.nanoTime() - start));
     if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("endpoint", endpoint.toString()).addKeyValue("cause", cause)
-          .addKeyValue("confidence", confidence).addKeyValue("elapsedMicros",
+      log.debug().kv("endpoint", endpoint.toString()).kv("cause", cause)
+          .kv("confidence", confidence).kv("elapsedMicros",
               d.elapsed().toNanos() / 1_000)
           .log("diagnosed {}", d);
     }

@@ -31,6 +31,7 @@ public final class ChildJvm {
   private final Class<?> mainClass;
   private final List<String> jvmOptions = new ArrayList<>();
   private int openFileLimit;
+  private String classPath = System.getProperty("java.class.path");
   private Duration timeout = Duration.ofSeconds(60);
 
   private ChildJvm(Class<?> mainClass) {
@@ -76,6 +77,15 @@ public final class ChildJvm {
     }
   }
 
+  /** Runs the child on {@code classPath} instead of the test's own class path. */
+  public ChildJvm classPath(String classPath) {
+    if (classPath == null || classPath.isBlank()) {
+      throw new IllegalArgumentException("classPath must not be empty, but was " + classPath);
+    }
+    this.classPath = classPath;
+    return this;
+  }
+
   /** How long the child may run before it is killed; 60 seconds unless set. */
   public ChildJvm timeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -95,7 +105,7 @@ public final class ChildJvm {
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    command.addAll(List.of("-cp", classPath, mainClass.getName()));
     command.addAll(List.of(args));
 
     Path stdout = null;

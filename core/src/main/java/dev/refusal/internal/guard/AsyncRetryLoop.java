@@ -5,6 +5,7 @@ import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
 import dev.refusal.FailureKind;
 import dev.refusal.GiveUpReason;
+import dev.refusal.internal.log.RefusalLog;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a call without blocking a thread to wait: each attempt is a stage the caller's supplier
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * attempt in flight; a stage completing after that changes nothing.
  */
 public final class AsyncRetryLoop {
-  private static final Logger log = LoggerFactory.getLogger("dev.refusal.RefusalGuard");
+  private static final RefusalLog log = RefusalLog.named("dev.refusal.RefusalGuard");
 
   private final GuardCore core;
   private final GuardThreads threads;

@@ -5,10 +5,9 @@ import dev.refusal.Diagnosis;
 import dev.refusal.Endpoint;
 import dev.refusal.FailureKind;
 import dev.refusal.GiveUpReason;
+import dev.refusal.internal.log.RefusalLog;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a call on the caller's thread: an attempt under a permit, and after a failure a diagnosis,
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * whose cause is the original failure. The guard's own bookkeeping can never replace it.
  */
 public final class BlockingRetryLoop {
-  private static final Logger log = LoggerFactory.getLogger("dev.refusal.RefusalGuard");
+  private static final RefusalLog log = RefusalLog.named("dev.refusal.RefusalGuard");
 
   private final GuardCore core;
 

@@ -7,12 +7,11 @@ import dev.refusal.FailureKind;
 import dev.refusal.GiveUpReason;
 import dev.refusal.RefusalListener;
 import dev.refusal.Ticker;
+import dev.refusal.internal.log.RefusalLog;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells a guard's listeners and its log what happened. Listeners can be added and removed at any
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * anything a listener throws is logged and swallowed, so a listener can never break a call.
  */
 public final class Events {
-  private static final Logger log = LoggerFactory.getLogger("dev.refusal.RefusalGuard");
+  private static final RefusalLog log = RefusalLog.named("dev.refusal.RefusalGuard");
   private static final RefusalListener[] NONE = new RefusalListener[0];
 
   private final Ticker ticker;
@@ -82,9 +81,9 @@ public final class Events {
       Diagnosis d) {
     if (log.isDebugEnabled()) {
       long millis = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-      log.atDebug().addKeyValue("endpoint", endpoint.toString()).addKeyValue("attempt", next)
-          .addKeyValue("delayMillis", millis)
-          .addKeyValue("cause", String.valueOf(d == null ? kind : d.cause()))
+      log.debug().kv("endpoint", endpoint.toString()).kv("attempt", next)
+          .kv("delayMillis", millis)
+          .kv("cause", String.valueOf(d == null ? kind : d.cause()))
           .log("retrying {} in {} ms", endpoint, millis);
     }
     RefusalListener[] now = listeners;
@@ -135,8 +134,8 @@ public final class Events {
 
   void circuitChanged(Endpoint endpoint, CircuitState from, CircuitState to) {
     if (log.isInfoEnabled()) {
-      log.atInfo().addKeyValue("endpoint", endpoint.toString())
-          .addKeyValue("from", from.name()).addKeyValue("to", to.name())
+      log.info().kv("endpoint", endpoint.toString())
+          .kv("from", from.name()).kv("to", to.name())
           .log("circuit for {} went from {} to {}", endpoint, from, to);
     }
     for (RefusalListener l : listeners) {
@@ -149,7 +148,7 @@ public final class Events {
   }
 
   void recoverySeen(Endpoint endpoint) {
-    log.atInfo().addKeyValue("endpoint", endpoint.toString())
+    log.info().kv("endpoint", endpoint.toString())
         .log("{} accepts connections again; letting trial calls through", endpoint);
   }
 
@@ -162,24 +161,24 @@ public final class Events {
       long now = ticker.read();
       long last = s.lastWarnNanos;
       if ((last == 0 || now - last >= warnIntervalNanos) && s.claimWarn(last, now)) {
-        log.atWarn().addKeyValue("endpoint", endpoint.toString())
-            .addKeyValue("cause", d.cause().name())
-            .addKeyValue("confidence", d.confidence().name()).addKeyValue("attempt", attempts)
-            .addKeyValue("state", s.reported.name())
+        log.warn().kv("endpoint", endpoint.toString())
+            .kv("cause", d.cause().name())
+            .kv("confidence", d.confidence().name()).kv("attempt", attempts)
+            .kv("state", s.reported.name())
             .log("{} (logged once per endpoint per {} s)", d.headline(),
                 TimeUnit.NANOSECONDS.toSeconds(warnIntervalNanos));
       }
     } else if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("endpoint", endpoint.toString())
-          .addKeyValue("cause", d.cause().name()).addKeyValue("attempt", attempts)
-          .addKeyValue("state", s.reported.name())
+      log.debug().kv("endpoint", endpoint.toString())
+          .kv("cause", d.cause().name()).kv("attempt", attempts)
+          .kv("state", s.reported.name())
           .log("giving up on {} after {} attempt(s): {}", endpoint, attempts, reason);
     }
   }
 
   private static void threw(RefusalListener l, Throwable t) {
     try {
-      log.warn("a RefusalListener ({}) threw; ignored", l.getClass().getName(), t);
+      log.warn("a RefusalListener (" + l.getClass().getName() + ") threw; ignored", t);
     } catch (Throwable ignored) {
       // Logging itself failed (a broken appender): the call must still not see it.
     }
