@@ -1,10 +1,12 @@
 package dev.refusal;
 
+import dev.refusal.internal.DiagnosedFailures;
 import dev.refusal.internal.HostSyntax;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The answer to "why was this connect refused?": a cause, how sure we are, what was seen, and
@@ -50,6 +52,16 @@ public final class Diagnosis {
         Objects.requireNonNull(confidence, "confidence"), Objects.requireNonNull(summary, "summary"),
         Objects.requireNonNull(remedy, "remedy"), Objects.requireNonNull(evidence, "evidence"),
         Objects.requireNonNull(elapsed, "elapsed"));
+  }
+
+  /**
+   * The diagnosis carried anywhere in {@code failure}'s causes and suppressed exceptions,
+   * searched breadth first: what an integration put on the exception it threw, whatever that
+   * exception's type ({@link DiagnosedConnectException} for a refusal, the client's own type
+   * otherwise). Cycle-safe; never throws; empty for null.
+   */
+  public static Optional<Diagnosis> find(Throwable failure) {
+    return DiagnosedFailures.find(failure);
   }
 
   /**

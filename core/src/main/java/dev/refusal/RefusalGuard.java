@@ -89,8 +89,12 @@ public final class RefusalGuard implements AutoCloseable {
    * when it fails in the connect phase, diagnosed when it gives up.
    *
    * @return what {@code call} returned
-   * @throws DiagnosedConnectException when a connect failure is not (or no longer) retried, or
-   *     the circuit is open; the original failure is its cause
+   * @throws DiagnosedConnectException when the circuit is open, or a refused connect (a plain
+   *     {@code ConnectException}, {@code SocketException} or {@code IOException}) is not (or no
+   *     longer) retried; the original failure is its cause
+   * @throws java.io.IOException another connect failure that is not retried, of the type {@code
+   *     call} threw ({@code SocketTimeoutException}, {@code UnknownHostException}, a client's own
+   *     subclass, …), carrying the diagnosis for {@link Diagnosis#find}
    * @throws Exception any other exception from {@code call}, untouched; an {@link Error} from it
    *     likewise
    */
@@ -129,7 +133,8 @@ public final class RefusalGuard implements AutoCloseable {
    * is checked when each wait ends.
    *
    * @return a future that completes with the first successful attempt's value, or
-   *     exceptionally with a {@link DiagnosedConnectException} or the attempt's own failure
+   *     exceptionally with the last attempt's failure, diagnosed as {@link #call(Endpoint,
+   *     Callable)} throws it
    */
   public <T> CompletableFuture<T> callAsync(Endpoint endpoint,
       Supplier<? extends CompletionStage<T>> attempt, CallOptions options) {

@@ -1,12 +1,11 @@
 package dev.refusal.jdkhttp;
 
-import dev.refusal.DiagnosedConnectException;
 import dev.refusal.Diagnosis;
 import dev.refusal.RefusalCause;
+import dev.refusal.internal.DiagnosedFailures;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 
 /** Turns what the guard gave up with into what a caller of {@code HttpClient} expects. */
 final class Failures {
@@ -15,38 +14,37 @@ final class Failures {
 
   /**
    * What {@code send} or {@code sendAsync} reports for a failure the guard gave up on (or a call
-   * its open circuit rejected):
-   *
-   * <ul>
-   *   <li>a connect timeout stays an {@link HttpConnectTimeoutException}, the type the JDK
-   *       documents for it, carrying the diagnosis as its message and the {@link
-   *       DiagnosedConnectException} as its cause;
-   *   <li>an address-family mismatch on a host name says that the JDK client does not try the
-   *       host's other addresses;
-   *   <li>anything else is the guard's exception, unchanged.
-   * </ul>
+   * its open circuit rejected): the guard's exception, which keeps the JDK's type (a refusal's
+   * {@code ConnectException} as a {@code DiagnosedConnectException}, an {@code
+   * HttpConnectTimeoutException} as one with the diagnosis in its message); an address-family
+   * mismatch on a host name also says that the JDK client does not try the host's other
+   * addresses. Anything undiagnosed is unchanged.
    */
-  static IOException translate(DiagnosedConnectException e) {
-    DiagnosedConnectException d = withJdkNote(e);
-    if (d.getCause() instanceof HttpConnectTimeoutException) {
-      HttpConnectTimeoutException timeout = new HttpConnectTimeoutException(d.getMessage());
-      timeout.initCause(d);
-      return timeout;
+  static Throwable translate(Throwable failure) {
+    Diagnosis d = Diagnosis.find(failure).orElse(null);
+    if (d == null || !needsJdkNote(d)) {
+      return failure;
     }
-    return d;
+    String summary = d.summary();
+    if (summary.endsWith(".")) {
+      summary = summary.substring(0, summary.length() - 1);
+    }
+    Diagnosis noted = d.withSummary(summary + "; the JDK HttpClient dials only the first address "
+        + d.endpoint().host() + " resolves to and never tries the others");
+    return DiagnosedFailures.rediagnosed(failure, noted);
   }
 
-  /** {@link #translate(DiagnosedConnectException)} for any failure; others are unchanged. */
-  static Throwable translate(Throwable failure) {
-    return failure instanceof DiagnosedConnectException
-        ? translate((DiagnosedConnectException) failure) : failure;
+  /** {@link #translate(Throwable)} for a failure {@code send} may throw as it is. */
+  static IOException translate(IOException failure) {
+    Throwable out = translate((Throwable) failure);
+    return out instanceof IOException ? (IOException) out : failure;
   }
 
   /**
    * True when the guard's wait before a retry was ended by an interrupt: it then restored the
    * thread's interrupt flag and added the {@link InterruptedException} to the last failure.
    */
-  static boolean interruptedWhileWaiting(DiagnosedConnectException e) {
+  static boolean interruptedWhileWaiting(IOException e) {
     if (!Thread.currentThread().isInterrupted()) {
       return false;
     }
@@ -63,7 +61,7 @@ final class Failures {
    * InterruptedException} that {@code HttpClient.send} declares, with the last failure
    * (translated) as its cause. The interrupt flag stays set.
    */
-  static InterruptedException interrupted(DiagnosedConnectException e) {
+  static InterruptedException interrupted(IOException e) {
     IOException last = translate(e);
     InterruptedException interrupted = new InterruptedException(
         "interrupted while waiting to retry; the last attempt failed: " + last.getMessage());
@@ -72,28 +70,13 @@ final class Failures {
   }
 
   /**
-   * The exception with a note on the JDK client's way of dialling, when it matters: the host
-   * name has several addresses, one in the other family accepts, and the JDK dials the first
-   * address only. A name with one address gets no note: there is nothing else to try. Calls
-   * rejected by an open circuit (no cause) are left as they are.
+   * The JDK client's way of dialling matters when the host name has several addresses, one in
+   * the other family accepts, and the JDK dials the first address only. A name with one address
+   * gets no note: there is nothing else to try.
    */
-  private static DiagnosedConnectException withJdkNote(DiagnosedConnectException e) {
-    Diagnosis d = e.diagnosis();
-    if (d == null || e.getCause() == null || d.cause() != RefusalCause.ADDRESS_FAMILY_MISMATCH
-        || d.endpoint().isIpLiteral() || addressCount(d.endpoint().host()) < 2) {
-      return e;
-    }
-    String summary = d.summary();
-    if (summary.endsWith(".")) {
-      summary = summary.substring(0, summary.length() - 1);
-    }
-    Diagnosis noted = d.withSummary(summary + "; the JDK HttpClient dials only the first address "
-        + d.endpoint().host() + " resolves to and never tries the others");
-    DiagnosedConnectException out = new DiagnosedConnectException(noted, e.getCause());
-    for (Throwable suppressed : e.getSuppressed()) {
-      out.addSuppressed(suppressed);
-    }
-    return out;
+  private static boolean needsJdkNote(Diagnosis d) {
+    return d.cause() == RefusalCause.ADDRESS_FAMILY_MISMATCH && !d.endpoint().isIpLiteral()
+        && addressCount(d.endpoint().host()) >= 2;
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.refusal.jdkhttp;
 
 import dev.refusal.CallOptions;
-import dev.refusal.DiagnosedConnectException;
 import dev.refusal.Endpoint;
 import dev.refusal.RefusalGuard;
 import java.io.IOException;
@@ -75,12 +74,12 @@ final class GuardedHttpClient extends HttpClient {
     try {
       return guard.call(resolved(target), () -> delegate.send(request, responseBodyHandler),
           options(request));
-    } catch (DiagnosedConnectException e) {
+    } catch (IOException e) {
       if (Failures.interruptedWhileWaiting(e)) {
         throw Failures.interrupted(e);
       }
       throw Failures.translate(e);
-    } catch (IOException | InterruptedException | RuntimeException e) {
+    } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
       // HttpClient.send declares nothing else; a delegate that throws it anyway keeps it here.

@@ -21,9 +21,10 @@ import java.util.Objects;
  *       DiagnosedConnectException} instead (still a {@code ConnectException}), whose message names
  *       the endpoint, the address dialled, the cause and the remedy, and whose cause is the JDK's
  *       exception. A connect timeout stays an {@link java.net.http.HttpConnectTimeoutException},
- *       as the JDK documents; its message is the diagnosis and its cause the {@code
- *       DiagnosedConnectException}. It is a timeout, never reported as a refusal. Failures that
- *       are not connect failures reach the caller untouched.
+ *       as the JDK documents, its message followed by the diagnosis and its cause the JDK's
+ *       exception; it is a timeout, never reported as a refusal. {@link
+ *       dev.refusal.Diagnosis#find} finds the diagnosis on either. Failures that are not connect
+ *       failures reach the caller untouched.
  *   <li><b>Retries by cause.</b> A failure in the connect phase sent no request byte, so it is
  *       retried for every method, POST included, when the diagnosis says waiting can help (a
  *       service that is down or restarting), and fails at once with the remedy when it is a

@@ -7,6 +7,7 @@ import dev.refusal.Evidence;
 import dev.refusal.FailureKind;
 import dev.refusal.RefusalCause;
 import dev.refusal.RefusalGuard;
+import dev.refusal.internal.DiagnosedFailures;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -49,12 +50,10 @@ final class RefusalInterceptor implements Interceptor {
         request.tag(Idempotent.class) != null);
     try {
       return guard.call(endpoint, trace, trace.options(call));
-    } catch (DiagnosedConnectException e) {
-      throw explained(e, trace, chain, call);
     } catch (CallTrace.NotReplayable e) {
       throw notReplayed(e.original, trace, call);
     } catch (IOException e) {
-      throw ended(e, call);
+      throw explained(e, trace, chain, call);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -67,13 +66,14 @@ final class RefusalInterceptor implements Interceptor {
 
   /**
    * The guard's verdict with OkHttp's routes in its evidence; a stale DNS answer dropped; a
-   * cancelled or interrupted call reported the way OkHttp reports one.
+   * cancelled or interrupted call reported the way OkHttp reports one. The type stays the one
+   * OkHttp threw (a refusal's {@code ConnectException} as a {@link DiagnosedConnectException}).
    */
-  private IOException explained(DiagnosedConnectException e, CallTrace trace, Chain chain,
-      Call call) {
-    Diagnosis d = e.diagnosis();
-    if (d == null || e.isRejection()) {
-      // The circuit is open: nothing was dialled, and the rejection is already cheap and clear.
+  private IOException explained(IOException e, CallTrace trace, Chain chain, Call call) {
+    Diagnosis d = Diagnosis.find(e).orElse(null);
+    if (d == null || (e instanceof DiagnosedConnectException
+        && ((DiagnosedConnectException) e).isRejection())) {
+      // Not diagnosed, or the circuit is open: nothing was dialled, and the rejection is clear.
       return ended(e, call);
     }
     if (d.cause() == RefusalCause.STALE_ADDRESS) {
@@ -87,12 +87,7 @@ final class RefusalInterceptor implements Interceptor {
     if (routes == null) {
       return ended(e, call);
     }
-    DiagnosedConnectException withRoutes =
-        new DiagnosedConnectException(withEvidence(d, routes), e.getCause());
-    for (Throwable s : e.getSuppressed()) {
-      withRoutes.addSuppressed(s);
-    }
-    return ended(withRoutes, call);
+    return ended(asIo(DiagnosedFailures.rediagnosed(e, withEvidence(d, routes)), e), call);
   }
 
   /**
@@ -107,8 +102,14 @@ final class RefusalInterceptor implements Interceptor {
     }
     Diagnosis d = guard.diagnoser().diagnose(dialled, original);
     String routes = trace.routesObserved();
-    return ended(new DiagnosedConnectException(routes == null ? d : withEvidence(d, routes),
-        original), call);
+    Throwable diagnosed =
+        DiagnosedFailures.withDiagnosis(original, routes == null ? d : withEvidence(d, routes));
+    return ended(asIo(diagnosed, original), call);
+  }
+
+  /** {@code diagnosed}, which keeps {@code original}'s type, as the IOException it is. */
+  private static IOException asIo(Throwable diagnosed, IOException original) {
+    return diagnosed instanceof IOException ? (IOException) diagnosed : original;
   }
 
   /**
@@ -128,7 +129,7 @@ final class RefusalInterceptor implements Interceptor {
       out.addSuppressed(e);
       return out;
     }
-    if (call.isCanceled() && (waitCancelled || e instanceof DiagnosedConnectException)) {
+    if (call.isCanceled() && (waitCancelled || Diagnosis.find(e).isPresent())) {
       IOException out = new IOException("Canceled");
       out.addSuppressed(e);
       return out;

@@ -26,11 +26,13 @@ import okhttp3.OkHttpClient;
  *   <li>A failure after the request was written is retried only for requests tagged {@link
  *       Idempotent}, and only when the connection broke (a reset, a connection closed before the
  *       response); anything else is OkHttp's own exception, untouched.
- *   <li>When the guard gives up, the call throws {@link dev.refusal.DiagnosedConnectException} (a
- *       {@link java.net.ConnectException}, so existing {@code catch (IOException e)} blocks keep
- *       working), diagnosed for the address OkHttp actually dialled, with every route OkHttp tried
- *       in its evidence. While an endpoint's circuit is open, calls fail the same way without
- *       dialling.
+ *   <li>When the guard gives up, the call throws the type plain OkHttp throws, diagnosed for the
+ *       address OkHttp actually dialled, with every route OkHttp tried in its evidence: a refusal's
+ *       {@link java.net.ConnectException} as a {@link dev.refusal.DiagnosedConnectException} (a
+ *       {@code ConnectException}), a {@link java.net.SocketTimeoutException} or {@link
+ *       java.net.UnknownHostException} as the same type with the diagnosis in its message. {@link
+ *       dev.refusal.Diagnosis#find} finds the diagnosis on any of them. While an endpoint's
+ *       circuit is open, calls fail with a {@code DiagnosedConnectException} without dialling.
  *   <li>{@link OkHttpClient.Builder#callTimeout callTimeout} bounds the whole sequence, waits
  *       included; {@link okhttp3.Call#cancel()} ends a backoff wait at once and the call fails with
  *       OkHttp's usual {@code IOException("Canceled")}. {@code execute()} and {@code enqueue()}

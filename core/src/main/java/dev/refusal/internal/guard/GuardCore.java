@@ -6,6 +6,7 @@ import dev.refusal.Diagnosis;
 import dev.refusal.FailureKind;
 import dev.refusal.RefusalCause;
 import dev.refusal.Ticker;
+import dev.refusal.internal.DiagnosedFailures;
 import java.time.Duration;
 import java.util.List;
 
@@ -77,9 +78,12 @@ final class GuardCore {
     events.diagnosisMade(d);
   }
 
-  /** The outcome the caller gets for a failed attempt: diagnosed when it was a connect failure. */
+  /**
+   * The outcome the caller gets for a failed attempt: diagnosed when it was a connect failure,
+   * and of a type every catch block written for the failure still matches.
+   */
   static Throwable outcome(Throwable failure, Diagnosis d) {
-    return d == null ? failure : new DiagnosedConnectException(d, failure);
+    return d == null ? failure : DiagnosedFailures.withDiagnosis(failure, d);
   }
 
   /** The rejection a call gets at a circuit that let it through no permit. Does no I/O. */
