@@ -25,10 +25,17 @@ public final class Diagnosis {
   private final String remedy;
   private final List<Evidence> evidence;
   private final Duration elapsed;
+  private final boolean requestMayHaveBeenSent;
 
   private Diagnosis(Endpoint endpoint, FailureKind kind, RefusalCause cause,
       Confidence confidence, String summary, String remedy, List<Evidence> evidence,
       Duration elapsed) {
+    this(endpoint, kind, cause, confidence, summary, remedy, evidence, elapsed, false);
+  }
+
+  private Diagnosis(Endpoint endpoint, FailureKind kind, RefusalCause cause,
+      Confidence confidence, String summary, String remedy, List<Evidence> evidence,
+      Duration elapsed, boolean requestMayHaveBeenSent) {
     this.endpoint = endpoint;
     this.kind = kind;
     this.cause = cause;
@@ -37,6 +44,7 @@ public final class Diagnosis {
     this.remedy = remedy;
     this.evidence = List.copyOf(evidence);
     this.elapsed = elapsed;
+    this.requestMayHaveBeenSent = requestMayHaveBeenSent;
   }
 
   /**
@@ -72,7 +80,8 @@ public final class Diagnosis {
    */
   public Diagnosis withSummary(String summary) {
     return new Diagnosis(endpoint, kind, cause, confidence,
-        Objects.requireNonNull(summary, "summary"), remedy, evidence, elapsed);
+        Objects.requireNonNull(summary, "summary"), remedy, evidence, elapsed,
+        requestMayHaveBeenSent);
   }
 
   /**
@@ -82,7 +91,7 @@ public final class Diagnosis {
    */
   public Diagnosis withRemedy(String remedy) {
     return new Diagnosis(endpoint, kind, cause, confidence, summary,
-        Objects.requireNonNull(remedy, "remedy"), evidence, elapsed);
+        Objects.requireNonNull(remedy, "remedy"), evidence, elapsed, requestMayHaveBeenSent);
   }
 
   /**
@@ -92,7 +101,7 @@ public final class Diagnosis {
    */
   public Diagnosis withEvidence(List<Evidence> evidence) {
     return new Diagnosis(endpoint, kind, cause, confidence, summary, remedy,
-        Objects.requireNonNull(evidence, "evidence"), elapsed);
+        Objects.requireNonNull(evidence, "evidence"), elapsed, requestMayHaveBeenSent);
   }
 
   /**
@@ -144,6 +153,18 @@ public final class Diagnosis {
   }
 
   /**
+   * Whether any attempt of the call this diagnosis ended may have written request bytes to a
+   * server: an earlier attempt failed after writing (and was retried because the call was
+   * idempotent), or the client's own retry inside one attempt followed a written request (OkHttp
+   * retries on a fresh connection after a stale pooled one failed mid-exchange). When true, the
+   * server may have processed the request even though the last failure was in the connect phase:
+   * resend it only if it is idempotent. False for a diagnosis made outside a guarded call.
+   */
+  public boolean requestMayHaveBeenSent() {
+    return requestMayHaveBeenSent;
+  }
+
+  /**
    * Whether repeating the call within seconds is expected to succeed: {@code
    * cause().isTransient()}, the causes a guard retries by default.
    */
@@ -167,6 +188,11 @@ public final class Diagnosis {
       sb.append('.');
     }
     sb.append(' ').append(remedy);
+    if (requestMayHaveBeenSent) {
+      sb.append(remedy.endsWith(".") ? "" : ".")
+          .append(" The request may have reached a server in an earlier try: resend it only if"
+              + " it is idempotent.");
+    }
     return sb.toString();
   }
 
@@ -236,6 +262,7 @@ public final class Diagnosis {
     private String remedy;
     private List<Evidence> evidence;
     private Duration elapsed;
+    private boolean requestMayHaveBeenSent;
 
     private Builder(Diagnosis d) {
       this.endpoint = d.endpoint;
@@ -246,6 +273,7 @@ public final class Diagnosis {
       this.remedy = d.remedy;
       this.evidence = d.evidence;
       this.elapsed = d.elapsed;
+      this.requestMayHaveBeenSent = d.requestMayHaveBeenSent;
     }
 
     /** Sets the endpoint that failed. */
@@ -300,9 +328,16 @@ public final class Diagnosis {
       return this;
     }
 
+    /** Sets whether any attempt of the call may have written request bytes to a server. */
+    public Builder requestMayHaveBeenSent(boolean mayHaveBeenSent) {
+      this.requestMayHaveBeenSent = mayHaveBeenSent;
+      return this;
+    }
+
     /** A diagnosis of the parts set so far. */
     public Diagnosis build() {
-      return new Diagnosis(endpoint, kind, cause, confidence, summary, remedy, evidence, elapsed);
+      return new Diagnosis(endpoint, kind, cause, confidence, summary, remedy, evidence, elapsed,
+          requestMayHaveBeenSent);
     }
   }
 }

@@ -53,8 +53,9 @@ public enum FailureKind {
   }
 
   /**
-   * True when the failure happened before a connection existed, so no request byte can have
-   * reached the server and a retry is safe for any request, POST included.
+   * True when the failure happened before a connection existed, so the attempt that failed wrote
+   * no request byte. An earlier attempt of the same call may have: before resending a request
+   * that is not idempotent, check {@link Diagnosis#requestMayHaveBeenSent()} too.
    */
   public boolean isConnectPhase() {
     return connectPhase;

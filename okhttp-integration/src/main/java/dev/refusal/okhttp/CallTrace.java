@@ -83,6 +83,8 @@ final class CallTrace extends EventListener
   private final ArrayList<Route> routes = new ArrayList<>(4);
   private Route firstFailure;
   private boolean requestSent;
+  /** Like requestSent, for the whole call: every attempt, OkHttp's own retries within them. */
+  private boolean requestSentInCall;
   private boolean elsewhere;
   private Endpoint elsewhereEndpoint;
   private CompletableFuture<Void> cancellation;
@@ -126,6 +128,7 @@ final class CallTrace extends EventListener
     trace.endpoints = endpoints;
     trace.idempotent = idempotent;
     trace.attempt = 0;
+    trace.requestSentInCall = false;
     trace.owner = call;
     return trace;
   }
@@ -273,6 +276,11 @@ final class CallTrace extends EventListener
     return sb.toString();
   }
 
+  /** True once OkHttp started writing a request of this call, in any attempt or its retries. */
+  synchronized boolean requestSentInCall() {
+    return requestSentInCall;
+  }
+
   /** The addresses the last attempt dialled directly and failed on. */
   synchronized List<InetAddress> failedDirectAddresses() {
     List<InetAddress> out = new ArrayList<>(routes.size());
@@ -370,6 +378,7 @@ final class CallTrace extends EventListener
     synchronized (this) {
       if (owner == call) {
         requestSent = true;
+        requestSentInCall = true;
         dirty = true;
       }
     }

@@ -84,10 +84,11 @@ final class RefusalInterceptor implements Interceptor {
       }
     }
     String routes = trace.routesObserved();
-    if (routes == null) {
+    boolean sent = trace.requestSentInCall() && !d.requestMayHaveBeenSent();
+    if (routes == null && !sent) {
       return ended(e, call);
     }
-    return ended(asIo(DiagnosedFailures.rediagnosed(e, withEvidence(d, routes)), e), call);
+    return ended(asIo(DiagnosedFailures.rediagnosed(e, withCall(d, routes, sent)), e), call);
   }
 
   /**
@@ -102,8 +103,8 @@ final class RefusalInterceptor implements Interceptor {
     }
     Diagnosis d = guard.diagnoser().diagnose(dialled, original);
     String routes = trace.routesObserved();
-    Throwable diagnosed =
-        DiagnosedFailures.withDiagnosis(original, routes == null ? d : withEvidence(d, routes));
+    // Not replayed because a request had been written (here, or on a redirect's first leg).
+    Throwable diagnosed = DiagnosedFailures.withDiagnosis(original, withCall(d, routes, true));
     return ended(asIo(diagnosed, original), call);
   }
 
@@ -137,11 +138,18 @@ final class RefusalInterceptor implements Interceptor {
     return e;
   }
 
-  private static Diagnosis withEvidence(Diagnosis d, String routes) {
-    List<Evidence> evidence = new ArrayList<>(d.evidence().size() + 1);
-    evidence.add(Evidence.of(ROUTES_PROBE, routes));
-    evidence.addAll(d.evidence());
-    return Diagnosis.of(d.endpoint(), d.kind(), d.cause(), d.confidence(), d.summary(),
-        d.remedy(), evidence, d.elapsed());
+  /** {@code d} with the routes OkHttp tried first in its evidence, and what the call sent. */
+  private static Diagnosis withCall(Diagnosis d, String routes, boolean sent) {
+    Diagnosis.Builder b = d.toBuilder();
+    if (routes != null) {
+      List<Evidence> evidence = new ArrayList<>(d.evidence().size() + 1);
+      evidence.add(Evidence.of(ROUTES_PROBE, routes));
+      evidence.addAll(d.evidence());
+      b.evidence(evidence);
+    }
+    if (sent) {
+      b.requestMayHaveBeenSent(true);
+    }
+    return b.build();
   }
 }

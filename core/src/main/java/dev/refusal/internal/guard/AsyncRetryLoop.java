@@ -157,7 +157,7 @@ public final class AsyncRetryLoop {
     private void decide(FailureKind kind, Throwable failure, Diagnosis d) {
       try {
         if (d != null) {
-          core.diagnosed(c, d);
+          d = core.diagnosed(c, d);
         }
         c.outcome = GuardCore.outcome(failure, d);
         next(core.policy.decide(c, core.policy.retryable(kind, failure, d, c.options), false));

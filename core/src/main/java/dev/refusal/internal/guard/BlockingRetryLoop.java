@@ -59,7 +59,7 @@ public final class BlockingRetryLoop {
         if (kind.isConnectPhase()) {
           core.shareHistory(c);
           d = core.access.diagnose(c.dialled(failure), failure);
-          core.diagnosed(c, d);
+          d = core.diagnosed(c, d);
         }
         outcome = GuardCore.outcome(failure, d);
         c.outcome = outcome;

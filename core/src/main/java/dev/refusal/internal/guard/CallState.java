@@ -27,6 +27,8 @@ final class CallState {
   /** What the caller gets if the call ends now: the last attempt's outcome. */
   Throwable outcome;
   Diagnosis lastDiagnosis;
+  /** An attempt failed after its connect: a server may have the request. */
+  boolean requestMayHaveBeenSent;
 
   CallState(EndpointState s, Endpoint endpoint, CallOptions options, Retry retry, long startNanos,
       Cancellation.Views views) {

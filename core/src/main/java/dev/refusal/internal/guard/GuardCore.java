@@ -56,6 +56,9 @@ final class GuardCore {
     boolean connectPhase = kind.isConnectPhase();
     if (connectPhase) {
       c.s.lastFailure = failure;
+    } else {
+      // Failed after the connect: the request may have been written, whatever follows.
+      c.requestMayHaveBeenSent = true;
     }
     events.attemptFailed(c.endpoint, c.attempts, kind, failure);
     gate.failed(c.s, permit, failure, connectPhase);
@@ -70,12 +73,19 @@ final class GuardCore {
     }
   }
 
-  /** A diagnosis arrived: remembered for rejections and recovery, told to the listeners. */
-  void diagnosed(CallState c, Diagnosis d) {
-    c.lastDiagnosis = d;
+  /**
+   * A diagnosis arrived: remembered for rejections and recovery, told to the listeners. Returns
+   * the call's own copy, which says whether an earlier attempt may have sent the request; the
+   * endpoint keeps the shared one, since that is a fact of this call only.
+   */
+  Diagnosis diagnosed(CallState c, Diagnosis d) {
+    Diagnosis mine = c.requestMayHaveBeenSent && !d.requestMayHaveBeenSent()
+        ? d.toBuilder().requestMayHaveBeenSent(true).build() : d;
+    c.lastDiagnosis = mine;
     c.s.lastDiagnosis = d;
     c.s.lastAddress = d.endpoint().address().orElse(c.s.lastAddress);
-    events.diagnosisMade(d);
+    events.diagnosisMade(mine);
+    return mine;
   }
 
   /**
