@@ -55,13 +55,15 @@ public final class RefusalOkHttp {
    * for chaining.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalStateException if the builder already has a guard installed (a builder copied
+   * @throws IllegalStateException if the OkHttp on the class path is older than 5.0 (the message
+   *     names the version found), or if the builder already has a guard installed (a builder copied
    *     with {@link OkHttpClient#newBuilder()} from a guarded client has one): two guards would
    *     multiply each other's retries
    */
   public static OkHttpClient.Builder install(OkHttpClient.Builder builder, RefusalGuard guard) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(guard, "guard");
+    OkHttpVersion.check();
     for (Interceptor existing : builder.interceptors()) {
       if (existing instanceof RefusalInterceptor) {
         throw new IllegalStateException("a RefusalGuard is already installed on this builder (one"
